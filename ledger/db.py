@@ -1,0 +1,110 @@
+"""Engine, schema migrations and the locked transactions that make runs safe to overlap.
+
+SQLite: WAL, a busy timeout, foreign keys, and every transaction begins IMMEDIATE (the write lock is taken
+at the start, so two runs cannot interleave). PostgreSQL: a run's transaction takes a transaction-scoped
+advisory lock before it reads what it will write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from subsidy.errors import DatabaseError
+from subsidy.settings import database_url, redact_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+RUN_LOCK_KEY = 0x5B5D1D  # advisory lock id shared by every writing run of this application
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``, with the SQLite settings that make it safe for concurrent runs."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 60})
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ValueError) as e:
+        raise DatabaseError(f"cannot use database {redact_url(url)}: {e.__class__.__name__}") from None
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration (idempotent; serialised between processes)."""
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": RUN_LOCK_KEY + 1})
+            try:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RUN_LOCK_KEY + 1})
+                    connection.commit()
+    except OperationalError as e:
+        raise DatabaseError(
+            f"cannot reach database {redact_url(str(engine.url.render_as_string(hide_password=False)))}: "
+            f"{str(e.orig).strip().splitlines()[0] if e.orig else e}"
+        ) from None
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The migrated engine for ``url`` (default: SUBSIDY_DATABASE_URL), one per process."""
+    return _engine_for(url or database_url())
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table("ledger_transactions")
+
+
+@contextmanager
+def run_transaction(engine: Engine) -> Iterator[Session]:
+    """One atomic unit of a run: all of it is stored or none. Serialised against every other writing run."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_KEY})
+        yield session

@@ -1,0 +1,261 @@
+"""SQLAlchemy 2 models. Money is integer fen; unique constraints are the idempotency guards.
+
+The ledger tables (``ledger_transactions``, ``ledger_lines``) are append-only: triggers refuse UPDATE and
+DELETE on SQLite and PostgreSQL (see the initial migration).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TransactionKind(StrEnum):
+    COMMITMENT = "commitment"
+    PAYMENT = "payment"
+    FORFEIT = "forfeit"
+    REVERSAL = "reversal"
+
+
+class IntakeRun(Base):
+    """One run of intake: which files, which decision date, what came of the rows."""
+
+    __tablename__ = "intake_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    """When the run started (UTC)."""
+    as_of: Mapped[date] = mapped_column(Date)
+    """The decision date of the run."""
+    files: Mapped[list[Any]] = mapped_column(JSON)
+    """Each application file with its checksum and row count."""
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    """Rows identical to an application ingested before: nothing to do."""
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    blacklist_load_id: Mapped[int | None] = mapped_column(Integer)
+    """The blacklist snapshot the run screened against."""
+    validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Great Expectations results per file."""
+
+
+class ReferenceLoad(Base):
+    """One load of a reference-data file; every load is kept for audit."""
+
+    __tablename__ = "reference_loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    file: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the file's bytes."""
+    row_count: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BlacklistEntry(Base):
+    __tablename__ = "blacklist_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    listed_on: Mapped[date] = mapped_column(Date)
+    removed_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class RegistryEntry(Base):
+    __tablename__ = "registry_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    business_in_minhang: Mapped[bool]
+    tax_in_minhang: Mapped[bool]
+    effective_on: Mapped[date] = mapped_column(Date)
+
+
+class ExternalAward(Base):
+    __tablename__ = "external_awards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    project_id: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    policy: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseDecisionRecord(Base):
+    """A recorded case decision (一事一议); every load is kept, the latest per application is in force."""
+
+    __tablename__ = "case_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(200), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    approved_by: Mapped[str] = mapped_column(Text)
+    document_ref: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+
+
+class ApplicationRecord(Base):
+    """An application as ingested (parsed values); re-sending the identical one changes nothing."""
+
+    __tablename__ = "applications"
+
+    application_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the parsed application, to tell an identical re-send from a different one."""
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_file: Mapped[str] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+    intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
+
+
+class DecisionRecord(Base):
+    """The decision on one application. Only a ``manual`` one is ever replaced (when its case decision arrives)."""
+
+    __tablename__ = "decisions"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), primary_key=True)
+    clause: Mapped[str] = mapped_column(String(16))
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    """Reason codes, ';'-separated, in CONTRACT.md order."""
+    award_total_fen: Mapped[int] = mapped_column(BigInteger)
+    recipient_uscc: Mapped[str | None] = mapped_column(String(18))
+    decided_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    project_key: Mapped[str] = mapped_column(String(200))
+    trace: Mapped[dict[str, Any]] = mapped_column(JSON)
+    intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
+
+    __table_args__ = (Index("ix_decisions_grant_key", "uscc", "project_key", "kind"),)
+
+
+class InstallmentRecord(Base):
+    """One installment of an approved award: amount and the fiscal year it falls due."""
+
+    __tablename__ = "installments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"))
+    number: Mapped[int] = mapped_column(Integer)
+    clause: Mapped[str] = mapped_column(String(16))
+    recipient_uscc: Mapped[str] = mapped_column(String(18))
+    due_year: Mapped[int] = mapped_column(Integer, index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "number", name="uq_installment"),
+        CheckConstraint("amount_fen > 0", name="ck_installment_positive"),
+    )
+
+
+class QuarantineRecord(Base):
+    """A row kept out of the decisions, with its raw content and the reason in plain words."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"), index=True)
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)
+    application_id: Mapped[str | None] = mapped_column(Text)
+    clause: Mapped[str | None] = mapped_column(Text)
+    uscc: Mapped[str | None] = mapped_column(Text)
+    columns: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Cycle(Base):
+    """One disbursement cycle run for a fiscal year."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    paid_count: Mapped[int] = mapped_column(Integer, default=0)
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    forfeited_count: Mapped[int] = mapped_column(Integer, default=0)
+    forfeited_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    """The ledger's hash-chain head after the cycle, to be kept outside the database too."""
+
+
+class LedgerTransaction(Base):
+    """One balanced ledger transaction; its lines are in ``ledger_lines``. Append-only and hash-chained."""
+
+    __tablename__ = "ledger_transactions"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    """Position in the hash chain, from 1 without gaps."""
+    business_key: Mapped[str] = mapped_column(String(300), unique=True)
+    """What the transaction is for, e.g. ``commitment/APP-1/2``; posted at most once."""
+    kind: Mapped[str] = mapped_column(String(16))
+    application_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    installment: Mapped[int | None] = mapped_column(Integer)
+    clause: Mapped[str | None] = mapped_column(String(16))
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    recipient_uscc: Mapped[str | None] = mapped_column(String(18))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), unique=True)
+    """The transaction this one reverses (at most one reversal per transaction)."""
+    source: Mapped[str] = mapped_column(String(64))
+    """Which run posted it, e.g. ``intake:3`` or ``cycle:2``."""
+    posted_at: Mapped[datetime] = mapped_column(DateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),)
+
+
+class LedgerLine(Base):
+    """One side of a transaction: a debit or a credit to one account, in fen."""
+
+    __tablename__ = "ledger_lines"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    account: Mapped[str] = mapped_column(String(120), index=True)
+    debit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("seq", "line", name="uq_ledger_line"),
+        CheckConstraint(
+            "debit_fen >= 0 AND credit_fen >= 0 AND (debit_fen = 0 OR credit_fen = 0)", name="ck_ledger_line_side"
+        ),
+    )

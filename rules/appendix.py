@@ -1,0 +1,67 @@
+"""The appendix (附则) rules every application meets: X-VALID, X-EXCL, X-SCOPE, X-CREDIT."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rules.model import Application, Reason, ReferenceData
+from rules.screening import is_blacklisted, registration_on
+from rules.trace import Trace
+
+
+def validity_reasons(app: Application, trace: Trace) -> set[Reason]:
+    """X-VALID / I-7: an application submitted outside 2021-08-18 … 2026-08-17 is rejected."""
+    start, end = trace.param("X.validity_start"), trace.param("X.validity_end")
+    if start <= app.submitted_on <= end:
+        return set()
+    trace.step(f"X-VALID: submitted {app.submitted_on} is outside {start} … {end}")
+    return {Reason.OUTSIDE_VALIDITY}
+
+
+def entity_reasons(app: Application, trace: Trace) -> set[Reason]:
+    """X-EXCL: district fully-funded public institutions get nothing."""
+    if app.entity_type in trace.param("X.excluded_entity_types"):
+        trace.step(f"X-EXCL: entity type {app.entity_type} is excluded")
+        return {Reason.EXCLUDED_ENTITY}
+    return set()
+
+
+def scope_reasons(app: Application, reference: ReferenceData, day: date, trace: Trace) -> set[Reason]:
+    """X-SCOPE: business and tax registration both in Minhang (cloud providers exempt, I-1), field in plan."""
+    reasons: set[Reason] = set()
+    exempt = app.entity_type in trace.param("X.registration_exempt_entity_types")
+    if exempt and trace.reading("I-1") == "exclude_providers":
+        trace.step("X-EXCL / I-1 (alternative reading): cloud/platform providers are excluded")
+        reasons.add(Reason.EXCLUDED_ENTITY)
+        exempt = False
+    business, tax, since = registration_on(
+        reference.registry, app.uscc, day, app.business_in_minhang, app.tax_in_minhang
+    )
+    trace.screening["registration"] = {
+        "business_in_minhang": business,
+        "tax_in_minhang": tax,
+        "source": f"registry row effective {since.isoformat()}" if since else "application",
+        "exempt": exempt,
+    }
+    if not exempt and not (business and tax):
+        trace.step(f"X-SCOPE: business in Minhang={business}, tax in Minhang={tax} on {day}")
+        reasons.add(Reason.OUT_OF_SCOPE)
+    if app.field not in trace.param("X.fields_in_plan"):
+        trace.step(f"X-SCOPE: field {app.field!r} is not in the district's industrial plan")
+        reasons.add(Reason.FIELD_NOT_IN_PLAN)
+    return reasons
+
+
+def credit_reasons(uscc: str, reference: ReferenceData, day: date, trace: Trace, role: str = "applicant") -> set[Reason]:
+    """X-CREDIT: an entity on the serious-dishonesty list on ``day`` gets nothing."""
+    listed = is_blacklisted(reference.blacklist, uscc, day)
+    trace.screening[f"blacklisted_{role}"] = {
+        "uscc": uscc,
+        "on": day.isoformat(),
+        "listed": listed,
+        "blacklist_load": reference.blacklist_load_id,
+    }
+    if listed:
+        trace.step(f"X-CREDIT: {role} {uscc} is on the blacklist on {day}")
+        return {Reason.BLACKLISTED}
+    return set()

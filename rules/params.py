@@ -1,0 +1,190 @@
+"""Dated policy parameters read from the YAML files in ``rules/parameters/``.
+
+Every amount, rate, cap, threshold and date of the policy lives there, keyed by the date each value takes
+effect (X-VALID: superior policy may amend this one, so an amendment is a new dated value, never an edit).
+A rule asks for a parameter *on a day* and gets the value with its effective date, which goes into the
+decision's trace so a later amendment never silently rewrites a past decision.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from subsidy.errors import ParameterError
+
+PARAMETER_DIR = Path(__file__).parent / "parameters"
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterValue:
+    """One parameter's value in force on a day, with the date it took effect."""
+
+    name: str
+    value: Any
+    effective_from: date
+    reference: str
+    unit: str
+
+    def as_trace(self) -> dict[str, Any]:
+        return {
+            "value": _jsonable(self.value),
+            "effective_from": self.effective_from.isoformat(),
+            "reference": self.reference,
+            "unit": self.unit,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named parameter and its dated values, oldest first."""
+
+    name: str
+    description: str
+    unit: str
+    reference: str
+    dates: tuple[date, ...]
+    values: tuple[Any, ...]
+
+    def at(self, day: date) -> ParameterValue:
+        """The value in force on ``day``: the latest one whose effective date is on or before it."""
+        i = bisect.bisect_right(self.dates, day) - 1
+        if i < 0:
+            raise ParameterError(
+                f"parameter {self.name} has no value in force on {day.isoformat()} "
+                f"(first value from {self.dates[0].isoformat()})"
+            )
+        return ParameterValue(self.name, self.values[i], self.dates[i], self.reference, self.unit)
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """One reading of an unclear part of the policy (I-1 ... I-10)."""
+
+    id: str
+    question: str
+    reading: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyParameters:
+    """All parameters of the policy, by ``"<clause>.<name>"``, and the interpretations in force."""
+
+    parameters: dict[str, Parameter]
+    interpretations: dict[str, Interpretation]
+    clause_names_zh: dict[str, str] = field(default_factory=dict)
+
+    def at(self, key: str, day: date) -> ParameterValue:
+        try:
+            parameter = self.parameters[key]
+        except KeyError:
+            raise ParameterError(f"no policy parameter named {key!r}") from None
+        return parameter.at(day)
+
+    def reading(self, interpretation_id: str) -> str:
+        try:
+            return self.interpretations[interpretation_id].reading
+        except KeyError:
+            raise ParameterError(f"no interpretation named {interpretation_id!r}") from None
+
+    def with_reading(self, interpretation_id: str, reading: str) -> PolicyParameters:
+        """A copy with another reading selected (for what-if runs and tests of the alternatives)."""
+        current = self.interpretations[interpretation_id]
+        if reading not in current.choices:
+            raise ParameterError(
+                f"{interpretation_id} has no reading {reading!r}; choices: {', '.join(current.choices)}"
+            )
+        changed = dict(self.interpretations)
+        changed[interpretation_id] = Interpretation(current.id, current.question, reading, current.choices)
+        return PolicyParameters(self.parameters, changed, self.clause_names_zh)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _convert(value: Any, unit: str, where: str) -> Any:
+    """YAML scalar to its exact Python value: money and ratios as Decimal, dates as date; never float."""
+    if isinstance(value, list):
+        return tuple(_convert(v, unit, where) for v in value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        raise ParameterError(f"{where}: write {value!r} as a quoted string so it stays an exact decimal")
+    if unit == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ParameterError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, int):
+        return value if unit in {"people", "years", "count"} else Decimal(value)
+    if isinstance(value, str) and unit not in {"list of field codes", "list of entity types", "text"}:
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ParameterError(f"{where}: {value!r} is not an exact decimal") from None
+    return value
+
+
+def _parse_day(raw: Any, where: str) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise ParameterError(f"{where}: effective date {raw!r} is not YYYY-MM-DD") from None
+
+
+def load_parameters(directory: Path = PARAMETER_DIR) -> PolicyParameters:
+    """Read every parameter file of ``directory``."""
+    parameters: dict[str, Parameter] = {}
+    interpretations: dict[str, Interpretation] = {}
+    names_zh: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for iid, spec in (doc.get("interpretations") or {}).items():
+            choices = tuple(spec["choices"])
+            if spec["reading"] not in choices:
+                raise ParameterError(f"{path.name}: {iid} reading {spec['reading']!r} is not among its choices")
+            interpretations[iid] = Interpretation(iid, spec["question"], spec["reading"], choices)
+        clause = doc.get("clause")
+        if clause and doc.get("name_zh"):
+            names_zh[clause] = doc["name_zh"]
+        for name, spec in (doc.get("parameters") or {}).items():
+            where = f"{path.name}: {name}"
+            unit = str(spec.get("unit", ""))
+            dated = sorted((_parse_day(d, where), v) for d, v in (spec.get("values") or {}).items())
+            if not dated:
+                raise ParameterError(f"{where}: no dated values")
+            key = f"{clause}.{name}"
+            parameters[key] = Parameter(
+                name=key,
+                description=str(spec.get("description", "")),
+                unit=unit,
+                reference=str(spec.get("reference", clause)),
+                dates=tuple(d for d, _ in dated),
+                values=tuple(_convert(v, unit, where) for _, v in dated),
+            )
+    return PolicyParameters(parameters, interpretations, names_zh)
+
+
+@lru_cache(maxsize=1)
+def default_parameters() -> PolicyParameters:
+    """The parameters shipped with the project (read once per process)."""
+    return load_parameters()

@@ -1,0 +1,46 @@
+"""The trace of one decision: the parameters it read (with effective dates) and the steps it took."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rules.params import PolicyParameters
+
+
+class Trace:
+    """Collects what a rule read and did, so ``subsidy explain`` can show how an amount came about."""
+
+    __slots__ = ("params", "day", "parameters", "steps", "caps", "reductions", "screening")
+
+    def __init__(self, params: PolicyParameters, day: date) -> None:
+        self.params = params
+        self.day = day  # parameters are read as in force on the submission date
+        self.parameters: dict[str, dict[str, Any]] = {}
+        self.steps: list[str] = []
+        self.caps: list[str] = []
+        self.reductions: list[str] = []
+        self.screening: dict[str, Any] = {}
+
+    def param(self, key: str) -> Any:
+        value = self.params.at(key, self.day)
+        self.parameters[key] = value.as_trace()
+        return value.value
+
+    def reading(self, interpretation_id: str) -> str:
+        reading = self.params.reading(interpretation_id)
+        self.parameters[interpretation_id] = {"value": reading, "reference": "interpretation"}
+        return reading
+
+    def step(self, text: str) -> None:
+        self.steps.append(text)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "parameters_on": self.day.isoformat(),
+            "parameters": self.parameters,
+            "screening": self.screening,
+            "steps": self.steps,
+            "caps": self.caps,
+            "reductions": self.reductions,
+        }

@@ -1,0 +1,33 @@
+"""Settings from the environment; nothing secret is ever written to code or logs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DATABASE_FILE = "subsidy.db"
+
+
+def database_url() -> str:
+    """The SQLAlchemy URL of the database: ``SUBSIDY_DATABASE_URL`` or a SQLite file in the working directory."""
+    url = os.environ.get("SUBSIDY_DATABASE_URL", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, fit for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is reported by the caller; never echo it raw
+        return "<unparsable database URL>"
+
+
+def quiet_third_parties() -> None:
+    """No analytics calls (there is no network) and no progress bars from libraries."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,0 +1,166 @@
+"""pandera row and column rules for every input kind, applied lazily so one run reports every failure.
+
+The frames validated here hold parsed values (Decimal, date, bool, int, str) in object columns; the value
+parsers have already turned the text into values, these rules check what the values must satisfy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+from stdnum.cn import uscc as stdnum_uscc
+
+from rules.clauses import CLAUSES
+
+MAX_AMOUNT = Decimal(1_000_000_000_000)
+
+# The inputs each clause needs to be decided (CONTRACT.md, 'used by').
+CLAUSE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "A1": ("fixed_asset_investment", "rd_expense", "equipment_investment"),
+    "A2": ("paid_in_capital", "headcount", "financing", "annual_rent", "lease_start"),
+    "A3-INV": ("investment",),
+    "A3-TITLE": ("title_level",),
+    "A4-CERT": ("cert_level",),
+    "A4-PILOT": (),
+    "A5": ("claim_year", "onboarded_count"),
+    "A6-INV": ("investment",),
+    "A6-TITLE": ("title_level",),
+    "A7-START": (),
+    "A7-SITE": ("annual_rent", "lease_start"),
+    "A7-ALLIANCE": ("claim_year", "activity_cost"),
+    "A8": ("claim_year", "provider_uscc", "provider_in_minhang"),
+}
+
+
+def uscc_is_valid(value: Any) -> bool:
+    """GB 32100-2015: 18 characters with a verified check digit."""
+    return isinstance(value, str) and stdnum_uscc.is_valid(value)
+
+
+def _amount(**kw: Any) -> Any:
+    return pa.Field(nullable=True, ge=0, le=MAX_AMOUNT, **kw)
+
+
+class ApplicationRows(pa.DataFrameModel):
+    """One application per row (CONTRACT.md 'applications')."""
+
+    application_id: Series[object] = pa.Field(nullable=False)
+    clause: Series[object] = pa.Field(nullable=False, isin=list(CLAUSES))
+    uscc: Series[object] = pa.Field(nullable=False)
+    name: Series[object] = pa.Field(nullable=False)
+    submitted_on: Series[object] = pa.Field(nullable=False)
+    project_id: Series[object] = pa.Field(nullable=True)
+    entity_type: Series[object] = pa.Field(nullable=True)
+    business_in_minhang: Series[object] = pa.Field(nullable=False)
+    tax_in_minhang: Series[object] = pa.Field(nullable=False)
+    field: Series[object] = pa.Field(nullable=False)
+    certified: Series[object] = pa.Field(nullable=True)
+    major_project: Series[object] = pa.Field(nullable=True)
+    fixed_asset_investment: Series[object] = _amount()
+    rd_expense: Series[object] = _amount()
+    equipment_investment: Series[object] = _amount()
+    paid_in_capital: Series[object] = _amount()
+    headcount: Series[object] = pa.Field(nullable=True, ge=0, le=1_000_000)
+    financing: Series[object] = _amount()
+    annual_rent: Series[object] = _amount()
+    lease_start: Series[object] = pa.Field(nullable=True)
+    investment: Series[object] = _amount()
+    claim_year: Series[object] = pa.Field(nullable=True, ge=2000, le=2100)
+    onboarded_count: Series[object] = pa.Field(nullable=True, ge=0, le=10_000_000)
+    activity_cost: Series[object] = _amount()
+    provider_uscc: Series[object] = pa.Field(nullable=True)
+
+    @pa.check("uscc", "provider_uscc", element_wise=True, name="uscc_check_digit")
+    def uscc_check_digit(cls, value: Any) -> bool:
+        return uscc_is_valid(value)
+
+    @pa.check("submitted_on", "lease_start", element_wise=True, name="plausible_date")
+    def plausible_date(cls, value: Any) -> bool:
+        return isinstance(value, date) and date(2000, 1, 1) <= value <= date(2100, 12, 31)
+
+    @pa.dataframe_check(name="clause_required_fields")
+    def clause_required_fields(cls, df: pd.DataFrame) -> Series[bool]:
+        return pd.Series([not missing_for_clause(row) for row in df.itertuples(index=False)], index=df.index)
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+def missing_for_clause(row: Any) -> list[str]:
+    """The inputs the row's clause needs that the row leaves empty."""
+    needed = CLAUSE_REQUIRED.get(getattr(row, "clause", None) or "", ())
+    return [name for name in needed if _empty(getattr(row, name, None))]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+class BlacklistRows(pa.DataFrameModel):
+    uscc: Series[object] = pa.Field(nullable=False)
+    listed_on: Series[object] = pa.Field(nullable=False)
+    removed_on: Series[object] = pa.Field(nullable=True)
+    source: Series[object] = pa.Field(nullable=True)
+
+    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
+    def uscc_check_digit(cls, value: Any) -> bool:
+        return uscc_is_valid(value)
+
+    @pa.dataframe_check(name="removed_after_listed")
+    def removed_after_listed(cls, df: pd.DataFrame) -> Series[bool]:
+        return pd.Series(
+            [r is None or lo is None or r > lo for lo, r in zip(df["listed_on"], df["removed_on"])], index=df.index
+        )
+
+
+class RegistryRows(pa.DataFrameModel):
+    uscc: Series[object] = pa.Field(nullable=False)
+    business_in_minhang: Series[object] = pa.Field(nullable=False)
+    tax_in_minhang: Series[object] = pa.Field(nullable=False)
+    effective_on: Series[object] = pa.Field(nullable=False)
+
+    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
+    def uscc_check_digit(cls, value: Any) -> bool:
+        return uscc_is_valid(value)
+
+
+class ExternalAwardRows(pa.DataFrameModel):
+    uscc: Series[object] = pa.Field(nullable=False)
+    project_id: Series[object] = pa.Field(nullable=True)
+    kind: Series[object] = pa.Field(nullable=False)
+    amount: Series[object] = pa.Field(nullable=False, ge=0, le=MAX_AMOUNT)
+    policy: Series[object] = pa.Field(nullable=True)
+
+    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
+    def uscc_check_digit(cls, value: Any) -> bool:
+        return uscc_is_valid(value)
+
+
+class CaseDecisionRows(pa.DataFrameModel):
+    application_id: Series[object] = pa.Field(nullable=False)
+    amount: Series[object] = pa.Field(nullable=False, ge=0, le=MAX_AMOUNT)
+    approved_by: Series[object] = pa.Field(nullable=False)
+    document_ref: Series[object] = pa.Field(nullable=False)
+    decided_on: Series[object] = pa.Field(nullable=False)
+
+
+SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
+    "applications": ApplicationRows,
+    "blacklist": BlacklistRows,
+    "registry": RegistryRows,
+    "external_awards": ExternalAwardRows,
+    "case_decisions": CaseDecisionRows,
+}
+
+CHECK_WORDS = {
+    "not_nullable": "is required but empty",
+    "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
+    "plausible_date": "is not a date between 2000 and 2100",
+    "removed_after_listed": "removed_on must be after listed_on",
+}

@@ -1,0 +1,163 @@
+"""Parsers for the value spellings of CONTRACT.md. Each takes the cell text and returns the value, or raises
+``BadValue`` with a message an operator can act on. Empty text means "not given" (None)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rules.clauses import CLAUSES, SupportKind
+
+
+class BadValue(ValueError):
+    """A cell whose text is not a value of its column's type."""
+
+
+def normalise_text(text: str) -> str:
+    """Full-width to half-width (NFKC) and surrounding white space removed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_AMOUNT_NOISE = re.compile(r"[,\s¥]|RMB|CNY", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_amount(text: str) -> Decimal:
+    """``1234567.89``, ``1,234,567.89``, ``¥1,234,567``, ``123.4万`` / ``123.4万元``, full-width digits."""
+    s = normalise_text(text)
+    scale = Decimal(1)
+    if s.endswith("万元"):
+        s, scale = s[:-2], Decimal(10000)
+    elif s.endswith("万"):
+        s, scale = s[:-1], Decimal(10000)
+    elif s.endswith("元"):
+        s = s[:-1]
+    s = _AMOUNT_NOISE.sub("", s)
+    if not _PLAIN_NUMBER.fullmatch(s):
+        raise BadValue(f"{text!r} is not an amount (e.g. 1234567.89, ¥1,234,567 or 123.4万)")
+    try:
+        value = Decimal(s) * scale
+    except InvalidOperation:
+        raise BadValue(f"{text!r} is not an amount") from None
+    if abs(value.adjusted()) > 15:
+        raise BadValue(f"{text!r} is out of range for an amount")
+    return value
+
+
+def parse_int(text: str) -> int:
+    s = normalise_text(text).replace(",", "")
+    if re.fullmatch(r"[+-]?\d+(\.0*)?", s) is None:
+        raise BadValue(f"{text!r} is not a whole number")
+    return int(s.split(".")[0])
+
+
+_TRUE = {"true", "1", "yes", "y", "是", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "f"}
+
+
+def parse_bool(text: str) -> bool:
+    s = normalise_text(text).lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise BadValue(f"{text!r} is not yes/no (true/false, 1/0, yes/no, y/n, 是/否)")
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+)
+
+
+def parse_date(text: str) -> date:
+    """``2024-03-01``, ``2024/3/1``, ``2024年3月1日`` (Excel date cells arrive as ISO text from the reader)."""
+    s = normalise_text(text)
+    if "T" in s or " " in s:  # an Excel datetime cell written as ISO text: keep the day
+        s = re.split(r"[T ]", s, maxsplit=1)[0]
+    for pattern in _DATE_PATTERNS:
+        m = pattern.fullmatch(s)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise BadValue(f"{text!r} is not a real calendar day") from None
+    raise BadValue(f"{text!r} is not a date (2024-03-01, 2024/3/1 or 2024年3月1日)")
+
+
+def parse_uscc(text: str) -> str:
+    """Normalised only (upper case, no spaces); the GB 32100 check digit is a schema rule."""
+    return normalise_text(text).replace(" ", "").replace("-", "").upper()
+
+
+def enum_parser(words: dict[str, str], what: str) -> Callable[[str], str]:
+    """A parser for an enumerated column: the English word or its Chinese (``process`` or ``流程级``)."""
+    lookup = {**{k.lower(): k for k in words}, **{zh: k for k, zh in words.items()}}
+
+    def parse(text: str) -> str:
+        s = normalise_text(text)
+        value = lookup.get(s.lower()) or lookup.get(s)
+        if value is None:
+            raise BadValue(f"{text!r} is not a {what} (one of {', '.join(words)})")
+        return value
+
+    return parse
+
+
+FIELDS = {"ai": "人工智能", "intelligent_manufacturing": "智能制造", "industrial_internet": "工业互联网", "other": "其他"}
+ENTITY_TYPES = {"enterprise": "企业", "public_institution": "区级财政全额拨款事业单位", "cloud_provider": "上云上平台服务商"}
+TITLE_LEVELS = {"municipal": "市级", "national": "国家级"}
+CERT_LEVELS = {"completed": "完成贯标", "process": "流程级", "network": "网络级", "ecosystem": "生态级"}
+
+
+def parse_clause(text: str) -> str:
+    s = normalise_text(text).upper()
+    if s not in CLAUSES:
+        raise BadValue(f"{text!r} is not a clause of the policy ({', '.join(CLAUSES)})")
+    return s
+
+
+def parse_text(text: str) -> str:
+    return text.strip()
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": parse_text,
+    "clause": parse_clause,
+    "uscc": parse_uscc,
+    "date": parse_date,
+    "bool": parse_bool,
+    "amount": parse_amount,
+    "headcount": parse_int,
+    "claim_year": parse_int,
+    "onboarded_count": parse_int,
+    "field": enum_parser(FIELDS, "field"),
+    "entity_type": enum_parser(ENTITY_TYPES, "entity type"),
+    "title_level": enum_parser(TITLE_LEVELS, "title level"),
+    "cert_level": enum_parser(CERT_LEVELS, "certification level"),
+    "kind": enum_parser({k.value: k.value for k in SupportKind}, "kind of support"),
+}
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as the text a person typed, from any reader; None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value != value:  # NaN from a reader means an empty cell
+            return None
+        return repr(value) if not value.is_integer() else str(int(value))
+    text = str(value)
+    return text if text.strip() else None
