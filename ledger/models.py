@@ -152,6 +152,8 @@ class DecisionRecord(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(32))
     project_key: Mapped[str] = mapped_column(String(200))
+    claim_year: Mapped[int | None] = mapped_column(Integer)
+    """The claim year of a yearly claim (A5, A7-ALLIANCE, A8), for the per-year caps."""
     trace: Mapped[dict[str, Any]] = mapped_column(JSON)
     intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
 

@@ -52,7 +52,9 @@ def scope_reasons(app: Application, reference: ReferenceData, day: date, trace: 
     return reasons
 
 
-def credit_reasons(uscc: str, reference: ReferenceData, day: date, trace: Trace, role: str = "applicant") -> set[Reason]:
+def credit_reasons(
+    uscc: str, reference: ReferenceData, day: date, trace: Trace, role: str = "applicant"
+) -> set[Reason]:
     """X-CREDIT: an entity on the serious-dishonesty list on ``day`` gets nothing."""
     listed = is_blacklisted(reference.blacklist, uscc, day)
     trace.screening[f"blacklisted_{role}"] = {

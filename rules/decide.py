@@ -58,7 +58,9 @@ def already_supported_limit(
     if granted == ZERO and received == ZERO:
         return own
     if granted > ZERO and trace.reading("I-2") == "upgrade_pays_nothing":
-        trace.reductions.append(f"X-HIGHEST / I-2: {granted} already granted for project {app.project_key}; upgrades pay nothing")
+        trace.reductions.append(
+            f"X-HIGHEST / I-2: {granted} already granted for project {app.project_key}; upgrades pay nothing"
+        )
         return ZERO
     if received > ZERO and trace.reading("I-3") == "reject":
         trace.reductions.append(f"X-HIGHEST / I-3: {received} already received under another policy")
@@ -87,8 +89,9 @@ def decide_one(
     reasons |= scope_reasons(app, reference, decided_on, trace)
     reasons |= credit_reasons(app.uscc, reference, decided_on, trace)
 
-    def finish(status: Status, why: set[Reason], installments: list[Installment], recipient: str | None,
-               on: date = decided_on) -> Decision:
+    def finish(
+        status: Status, why: set[Reason], installments: list[Installment], recipient: str | None, on: date = decided_on
+    ) -> Decision:
         total = sum((i.amount for i in installments), ZERO)
         return Decision(
             application_id=app.application_id,
@@ -102,8 +105,13 @@ def decide_one(
             kind=clause.kind.value,
             project_key=app.project_key,
             installments=installments,
-            trace={"clause": app.clause, "clause_zh": clause.name_zh, "inputs": app.as_inputs(),
-                   "decided_on": on.isoformat(), **trace.as_dict()},
+            trace={
+                "clause": app.clause,
+                "clause_zh": clause.name_zh,
+                "inputs": app.as_inputs(),
+                "decided_on": on.isoformat(),
+                **trace.as_dict(),
+            },
         )
 
     if app.major_project:
@@ -130,7 +138,7 @@ def decide_one(
             amounts = fill_in_order(amounts, limit)
     installments = [
         Installment(k, year, amount)
-        for k, (amount, year) in enumerate(zip(amounts, assessment.due_years), 1)
+        for k, (amount, year) in enumerate(zip(amounts, assessment.due_years, strict=True), 1)
         if amount > ZERO
     ]
     total = sum((i.amount for i in installments), ZERO)
@@ -165,7 +173,11 @@ def _case_by_case(app, reference, history, params, trace, reasons, finish) -> De
     key = (app.uscc, app.project_key, CLAUSES[app.clause].kind.value)
     history.granted[key] = history.granted.get(key, ZERO) + amount
     return finish(
-        Status.APPROVED, {Reason.CASE_BY_CASE}, [Installment(1, case.decided_on.year, amount)], app.uscc, case.decided_on
+        Status.APPROVED,
+        {Reason.CASE_BY_CASE},
+        [Installment(1, case.decided_on.year, amount)],
+        app.uscc,
+        case.decided_on,
     )
 
 

@@ -44,7 +44,11 @@ def rent_installments(app: Application, trace: Trace, decided_on: date) -> Asses
     rounding = trace.reading("I-9")
     gross = [round_installment(app.annual_rent * rate, rounding) for rate in rates]
     trace.step(
-        "A2: " + ", ".join(f"year {k} {app.annual_rent} × {rate} = {g}" for k, (rate, g) in enumerate(zip(rates, gross), 1))
+        "A2: "
+        + ", ".join(
+            f"year {k} {app.annual_rent} × {rate} = {g}"
+            for k, (rate, g) in enumerate(zip(rates, gross, strict=True), 1)
+        )
     )
     amounts = fill_in_order(gross, cap)
     if sum(gross) > cap:

@@ -10,9 +10,7 @@ from rules.model import ListingPeriod, RegistrationChange
 
 def is_blacklisted(blacklist: Mapping[str, Sequence[ListingPeriod]], uscc: str, day: date) -> bool:
     """X-CREDIT: listed on ``day`` ⇔ listed_on ≤ day and (removed_on empty or day < removed_on)."""
-    return any(
-        p.listed_on <= day and (p.removed_on is None or day < p.removed_on) for p in blacklist.get(uscc, ())
-    )
+    return any(p.listed_on <= day and (p.removed_on is None or day < p.removed_on) for p in blacklist.get(uscc, ()))
 
 
 def registration_on(

@@ -23,7 +23,12 @@ class Trace:
         self.screening: dict[str, Any] = {}
 
     def param(self, key: str) -> Any:
-        value = self.params.at(key, self.day)
+        """The parameter in force on the submission date. An application submitted before a parameter's
+        first value is judged with that first value (X-VALID rejects it anyway, but every other reason that
+        applies is still listed)."""
+        parameter = self.params.parameters.get(key)
+        day = max(self.day, parameter.dates[0]) if parameter is not None else self.day
+        value = self.params.at(key, day)
         self.parameters[key] = value.as_trace()
         return value.value
 

@@ -1,14 +1,14 @@
 """Errors of the subsidy system.
 
-    SubsidyError                 every error the project raises on purpose; the CLI prints its message
-    ├── InputFileError           a whole file cannot be used (unreadable, not a table, missing columns);
-    │                            nothing from it is stored
-    ├── ReferenceDataError       a reference file (blacklist, registry, ...) has bad rows; it is refused whole
-    ├── ParameterError           a policy parameter is missing or has no value on the asked date
-    ├── DatabaseError            the database cannot be reached or migrated
-    └── LedgerError
-        ├── IdempotencyConflict  the same business key was posted before with different content
-        └── LedgerIntegrityError verification found an unbalanced entry or a broken hash chain
+SubsidyError                 every error the project raises on purpose; the CLI prints its message
+├── InputFileError           a whole file cannot be used (unreadable, not a table, missing columns);
+│                            nothing from it is stored
+├── ReferenceDataError       a reference file (blacklist, registry, ...) has bad rows; it is refused whole
+├── ParameterError           a policy parameter is missing or has no value on the asked date
+├── DatabaseError            the database cannot be reached or migrated
+└── LedgerError
+    ├── IdempotencyConflict  the same business key was posted before with different content
+    └── LedgerIntegrityError verification found an unbalanced entry or a broken hash chain
 """
 
 from __future__ import annotations

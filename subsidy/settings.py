@@ -27,7 +27,8 @@ def redact_url(url: str) -> str:
 
 
 def quiet_third_parties() -> None:
-    """No analytics calls (there is no network) and no progress bars from libraries."""
+    """No analytics calls (there is no network). Flow and task logs still go to the Prefect API (the UI);
+    the terminal shows the command's own messages and summaries instead of Prefect's console log."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")

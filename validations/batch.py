@@ -117,7 +117,9 @@ def validate_table(raw: RawTable) -> ValidatedTable:
             problems.setdefault(pos, []).append(RowProblem(column.name, message))
     frame = pd.DataFrame(parsed, dtype=object)
     for pos, row_problems in _pandera_problems(SCHEMAS[raw.kind], frame).items():
-        problems.setdefault(pos, []).extend(p for p in row_problems if p.column not in {q.column for q in problems.get(pos, [])})
+        problems.setdefault(pos, []).extend(
+            p for p in row_problems if p.column not in {q.column for q in problems.get(pos, [])}
+        )
     quarantined = [
         QuarantinedRow(raw.file, raw.row_numbers[pos], _raw_dict(raw.frame, pos), problems[pos])
         for pos in sorted(problems)

@@ -48,7 +48,14 @@ APPLICATION_ZH = {
 }
 
 APPLICATION_REQUIRED = {
-    "application_id", "clause", "uscc", "name", "submitted_on", "business_in_minhang", "tax_in_minhang", "field",
+    "application_id",
+    "clause",
+    "uscc",
+    "name",
+    "submitted_on",
+    "business_in_minhang",
+    "tax_in_minhang",
+    "field",
 }
 
 APPLICATIONS = tuple(

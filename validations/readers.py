@@ -49,9 +49,7 @@ def decode_csv(data: bytes, file: str) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as e:
-        raise InputFileError(
-            file, f"cannot be read as text: byte {e.start} is neither UTF-8 nor GBK/GB18030"
-        ) from None
+        raise InputFileError(file, f"cannot be read as text: byte {e.start} is neither UTF-8 nor GBK/GB18030") from None
 
 
 def header_map(headers: list[str], columns: tuple[Column, ...], file: str) -> list[str | None]:
@@ -69,9 +67,7 @@ def header_map(headers: list[str], columns: tuple[Column, ...], file: str) -> li
         mapped.append(name)
     missing = [c for c in columns if c.required and c.name not in seen]
     if missing:
-        raise InputFileError(
-            file, "missing required column(s): " + ", ".join(f"{c.name} ({c.zh})" for c in missing)
-        )
+        raise InputFileError(file, "missing required column(s): " + ", ".join(f"{c.name} ({c.zh})" for c in missing))
     return mapped
 
 

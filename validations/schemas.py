@@ -115,7 +115,8 @@ class BlacklistRows(pa.DataFrameModel):
     @pa.dataframe_check(name="removed_after_listed")
     def removed_after_listed(cls, df: pd.DataFrame) -> Series[bool]:
         return pd.Series(
-            [r is None or lo is None or r > lo for lo, r in zip(df["listed_on"], df["removed_on"])], index=df.index
+            [r is None or lo is None or r > lo for lo, r in zip(df["listed_on"], df["removed_on"], strict=True)],
+            index=df.index,
         )
 
 

@@ -40,12 +40,21 @@ def _expectations(kind: str) -> list[tuple[str, str, Any]]:
             )
     if kind == "applications":
         rules += [
-            ("application ids are unique in the batch", "warning",
-             E.ExpectColumnValuesToBeUnique(column="application_id")),
-            ("clause is a clause of the policy", "warning",
-             E.ExpectColumnValuesToBeInSet(column="clause", value_set=list(CLAUSES))),
-            ("field is a known field", "warning",
-             E.ExpectColumnValuesToBeInSet(column="field", value_set=list(FIELDS))),
+            (
+                "application ids are unique in the batch",
+                "warning",
+                E.ExpectColumnValuesToBeUnique(column="application_id"),
+            ),
+            (
+                "clause is a clause of the policy",
+                "warning",
+                E.ExpectColumnValuesToBeInSet(column="clause", value_set=list(CLAUSES)),
+            ),
+            (
+                "field is a known field",
+                "warning",
+                E.ExpectColumnValuesToBeInSet(column="field", value_set=list(FIELDS)),
+            ),
         ]
     return rules
 
@@ -75,12 +84,14 @@ def run_suite(kind: str, frame: pd.DataFrame) -> SuiteOutcome:
     for r in result.results:
         meta = r.expectation_config.meta or {}
         stats = r.result or {}
-        results.append({
-            "rule": meta.get("rule", r.expectation_config.type),
-            "severity": meta.get("severity", "warning"),
-            "expectation": r.expectation_config.type,
-            "success": bool(r.success),
-            "unexpected_count": stats.get("unexpected_count"),
-            "observed_value": stats.get("observed_value"),
-        })
+        results.append(
+            {
+                "rule": meta.get("rule", r.expectation_config.type),
+                "severity": meta.get("severity", "warning"),
+                "expectation": r.expectation_config.type,
+                "success": bool(r.success),
+                "unexpected_count": stats.get("unexpected_count"),
+                "observed_value": stats.get("observed_value"),
+            }
+        )
     return SuiteOutcome(suite=f"subsidy_{kind}", success=bool(result.success), results=results)

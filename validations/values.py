@@ -110,8 +110,17 @@ def enum_parser(words: dict[str, str], what: str) -> Callable[[str], str]:
     return parse
 
 
-FIELDS = {"ai": "人工智能", "intelligent_manufacturing": "智能制造", "industrial_internet": "工业互联网", "other": "其他"}
-ENTITY_TYPES = {"enterprise": "企业", "public_institution": "区级财政全额拨款事业单位", "cloud_provider": "上云上平台服务商"}
+FIELDS = {
+    "ai": "人工智能",
+    "intelligent_manufacturing": "智能制造",
+    "industrial_internet": "工业互联网",
+    "other": "其他",
+}
+ENTITY_TYPES = {
+    "enterprise": "企业",
+    "public_institution": "区级财政全额拨款事业单位",
+    "cloud_provider": "上云上平台服务商",
+}
 TITLE_LEVELS = {"municipal": "市级", "national": "国家级"}
 CERT_LEVELS = {"completed": "完成贯标", "process": "流程级", "network": "网络级", "ecosystem": "生态级"}
 

@@ -81,9 +81,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("reverses_seq"),
     )
     with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ledger_transactions_application_id"), ["application_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ledger_transactions_application_id"), ["application_id"], unique=False)
 
     op.create_table(
         "reference_loads",
@@ -145,9 +143,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("case_decisions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_case_decisions_application_id"), ["application_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_case_decisions_application_id"), ["application_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_decisions_load_id"), ["load_id"], unique=False)
 
     op.create_table(
@@ -242,6 +238,7 @@ def upgrade() -> None:
         sa.Column("decided_on", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("project_key", sa.String(length=200), nullable=False),
+        sa.Column("claim_year", sa.Integer(), nullable=True),
         sa.Column("trace", sa.JSON(), nullable=False),
         sa.Column("intake_run_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

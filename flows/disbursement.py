@@ -1,0 +1,20 @@
+"""The yearly disbursement cycle: every due installment is paid or forfeited, exactly once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+
+from ledger.runs import CycleSummary
+from tasks.disburse import pay_due_installments
+from tasks.reports import publish_cycle_summary
+
+
+@flow(name="disbursement-cycle", log_prints=True)
+def disbursement_flow(year: int | None = None, as_of: date | None = None) -> CycleSummary:
+    """Run the cycle for fiscal ``year`` (default: the year of the run date), screening on ``as_of`` (default today)."""
+    screening_date = as_of or date.today()
+    summary = pay_due_installments(year or screening_date.year, screening_date)
+    publish_cycle_summary(summary)
+    return summary

@@ -1,0 +1,40 @@
+"""Intake: files in → validated → screened → decided → committed in the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+
+from ledger.runs import IntakeSummary
+from tasks.intake import check_datasets, decide_and_record, read_applications, read_reference_data
+from tasks.reports import publish_intake_summary
+
+
+@flow(name="intake", log_prints=True)
+def intake_flow(
+    files: list[str],
+    blacklist: str | None = None,
+    registry: str | None = None,
+    external_awards: str | None = None,
+    case_decisions: str | None = None,
+    as_of: date | None = None,
+) -> IntakeSummary:
+    """Ingest application files with the reference data given; the decision date is ``as_of`` (default today)."""
+    decision_date = as_of or date.today()
+    reference_files = {
+        kind: path
+        for kind, path in (
+            ("blacklist", blacklist),
+            ("registry", registry),
+            ("external_awards", external_awards),
+            ("case_decisions", case_decisions),
+        )
+        if path
+    }
+    references = read_reference_data(reference_files)
+    tables = read_applications(files)
+    validation = check_datasets(tables)
+    summary = decide_and_record(tables, references, decision_date, validation)
+    publish_intake_summary(summary)
+    return summary

@@ -1,0 +1,28 @@
+"""Read-side flows: exports, explanations and ledger verification, so operators see them in Prefect too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from ledger.verify import Balances, VerifyReport
+from tasks.reports import export_csv, load_decision, verify
+
+
+@flow(name="export")
+def export_flow(what: str, out: str) -> int:
+    """Write the ``what`` export (decisions, payments, ledger, quarantine) to ``out``."""
+    return export_csv(what, out)
+
+
+@flow(name="explain")
+def explain_flow(application_id: str) -> dict[str, Any] | None:
+    """The decision on one application with its trace."""
+    return load_decision(application_id)
+
+
+@flow(name="ledger-verify")
+def verify_flow(year: int | None = None) -> tuple[VerifyReport, Balances]:
+    """Recompute balances and the hash chain; fails naming the first bad entry."""
+    return verify(year)

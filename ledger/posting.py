@@ -1,0 +1,282 @@
+"""Posting to the double-entry ledger: exactly once, balanced, hash-chained.
+
+Accounts (integer fen):
+    budget:<clause>:<year>      the budget line an installment is committed against (debit)
+    payable:<uscc>              what the district owes a recipient (credit on commitment)
+    paid:<clause>:<year>        money paid out in a cycle
+    forfeited:<clause>:<year>   installments forfeited in a cycle (I-6): the commitment is released
+
+Every posting has a business key (``commitment/<app>/<k>``, ``settlement/<app>/<k>``, ``reversal/<seq>``)
+under a UNIQUE constraint and a content hash: the same key with the same content is skipped, the same key
+with other content is refused. Callers post inside ``ledger.db.run_transaction`` so the chain is extended by
+one run at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ledger.models import LedgerLine, LedgerTransaction, TransactionKind
+from subsidy.errors import IdempotencyConflict, LedgerError
+
+GENESIS_HASH = "0" * 64
+KEY_CHUNK = 500
+
+
+def budget_account(clause: str, year: int) -> str:
+    return f"budget:{clause}:{year}"
+
+
+def payable_account(uscc: str) -> str:
+    return f"payable:{uscc}"
+
+
+def paid_account(clause: str, year: int) -> str:
+    return f"paid:{clause}:{year}"
+
+
+def forfeited_account(clause: str, year: int) -> str:
+    return f"forfeited:{clause}:{year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    account: str
+    debit_fen: int = 0
+    credit_fen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A balanced transaction to post once under ``business_key``."""
+
+    business_key: str
+    kind: TransactionKind
+    amount_fen: int
+    lines: tuple[Line, ...]
+    application_id: str | None = None
+    installment: int | None = None
+    clause: str | None = None
+    fiscal_year: int | None = None
+    recipient_uscc: str | None = None
+    reasons: str = ""
+    reverses_seq: int | None = None
+
+    def content_hash(self) -> str:
+        return content_hash(
+            self.business_key,
+            self.kind,
+            self.application_id,
+            self.installment,
+            self.clause,
+            self.fiscal_year,
+            self.recipient_uscc,
+            self.amount_fen,
+            self.reasons,
+            self.reverses_seq,
+            [(ln.account, ln.debit_fen, ln.credit_fen) for ln in self.lines],
+        )
+
+
+def content_hash(
+    business_key,
+    kind,
+    application_id,
+    installment,
+    clause,
+    fiscal_year,
+    recipient_uscc,  # type: ignore[no-untyped-def]
+    amount_fen,
+    reasons,
+    reverses_seq,
+    lines,
+) -> str:
+    """SHA-256 over what the transaction says (not when or by which run it was posted)."""
+    parts = [
+        business_key,
+        str(kind),
+        application_id or "",
+        "" if installment is None else str(installment),
+        clause or "",
+        "" if fiscal_year is None else str(fiscal_year),
+        recipient_uscc or "",
+        str(amount_fen),
+        reasons or "",
+        "" if reverses_seq is None else str(reverses_seq),
+    ]
+    parts += [f"{a}:{d}:{c}" for a, d, c in lines]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def entry_hash(seq: int, prev_hash: str, content: str, posted_at: datetime, source: str) -> str:
+    """The chain link: this entry's hash covers the previous entry's hash."""
+    text = f"{seq}\x1f{prev_hash}\x1f{content}\x1f{posted_at.isoformat()}\x1f{source}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def commitment(application_id: str, installment: int, clause: str, due_year: int, recipient: str, fen: int) -> Posting:
+    """On approval: the installment is committed against its clause's budget line for the year it falls due."""
+    return Posting(
+        business_key=f"commitment/{application_id}/{installment}",
+        kind=TransactionKind.COMMITMENT,
+        amount_fen=fen,
+        lines=(Line(budget_account(clause, due_year), debit_fen=fen), Line(payable_account(recipient), credit_fen=fen)),
+        application_id=application_id,
+        installment=installment,
+        clause=clause,
+        fiscal_year=due_year,
+        recipient_uscc=recipient,
+    )
+
+
+def settlement(
+    application_id: str,
+    installment: int,
+    clause: str,
+    year: int,
+    recipient: str,
+    fen: int,
+    paid: bool,
+    reasons: str = "",
+) -> Posting:
+    """In a cycle: the installment is paid, or forfeited (releasing the commitment). One settlement each."""
+    target = paid_account(clause, year) if paid else forfeited_account(clause, year)
+    return Posting(
+        business_key=f"settlement/{application_id}/{installment}",
+        kind=TransactionKind.PAYMENT if paid else TransactionKind.FORFEIT,
+        amount_fen=fen,
+        lines=(Line(payable_account(recipient), debit_fen=fen), Line(target, credit_fen=fen)),
+        application_id=application_id,
+        installment=installment,
+        clause=clause,
+        fiscal_year=year,
+        recipient_uscc=recipient,
+        reasons=reasons,
+    )
+
+
+@dataclass
+class PostResult:
+    posted: int = 0
+    skipped: int = 0
+    head: str = GENESIS_HASH
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """The last sequence number and its entry hash (0 and the genesis hash for an empty ledger)."""
+    row = session.execute(
+        select(LedgerTransaction.seq, LedgerTransaction.entry_hash).order_by(LedgerTransaction.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def _posted_hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        found.update(
+            session.execute(
+                select(LedgerTransaction.business_key, LedgerTransaction.content_hash).where(
+                    LedgerTransaction.business_key.in_(chunk)
+                )
+            )
+            .tuples()
+            .all()
+        )
+    return found
+
+
+def post(session: Session, postings: Iterable[Posting], source: str, known_new: bool = False) -> PostResult:
+    """Post each balanced transaction once. ``known_new`` skips the look-up of existing keys when the caller has
+    just established that none exists (the UNIQUE constraint still guards)."""
+    postings = list(postings)
+    result = PostResult()
+    by_key: dict[str, Posting] = {}
+    for p in postings:
+        debit = sum(ln.debit_fen for ln in p.lines)
+        credit = sum(ln.credit_fen for ln in p.lines)
+        if debit != credit or debit != p.amount_fen:
+            raise LedgerError(f"ledger: {p.business_key} does not balance (debit {debit}, credit {credit})")
+        if p.business_key in by_key and by_key[p.business_key] != p:
+            raise IdempotencyConflict(p.business_key)
+        by_key[p.business_key] = p
+    existing = {} if known_new else _posted_hashes(session, list(by_key))
+    seq, prev = chain_head(session)
+    posted_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    transactions: list[dict[str, object]] = []
+    lines: list[dict[str, object]] = []
+    for key, p in by_key.items():
+        content = p.content_hash()
+        if key in existing:
+            if existing[key] != content:
+                raise IdempotencyConflict(key)
+            result.skipped += 1
+            continue
+        seq += 1
+        link = entry_hash(seq, prev, content, posted_at, source)
+        transactions.append(
+            {
+                "seq": seq,
+                "business_key": key,
+                "kind": p.kind.value,
+                "application_id": p.application_id,
+                "installment": p.installment,
+                "clause": p.clause,
+                "fiscal_year": p.fiscal_year,
+                "recipient_uscc": p.recipient_uscc,
+                "amount_fen": p.amount_fen,
+                "reasons": p.reasons,
+                "reverses_seq": p.reverses_seq,
+                "source": source,
+                "posted_at": posted_at,
+                "content_hash": content,
+                "prev_hash": prev,
+                "entry_hash": link,
+            }
+        )
+        lines.extend(
+            {"seq": seq, "line": n, "account": ln.account, "debit_fen": ln.debit_fen, "credit_fen": ln.credit_fen}
+            for n, ln in enumerate(p.lines, 1)
+        )
+        prev = link
+        result.posted += 1
+    if transactions:
+        session.execute(insert(LedgerTransaction), transactions)
+        session.execute(insert(LedgerLine), lines)
+    result.head = prev
+    return result
+
+
+def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:
+    """A correction: a new transaction with the same lines on the opposite sides, linked to the one it reverses."""
+    original = session.get(LedgerTransaction, seq)
+    if original is None:
+        raise LedgerError(f"ledger: no entry #{seq} to reverse")
+    if original.kind == TransactionKind.REVERSAL:
+        raise LedgerError(f"ledger: entry #{seq} is itself a reversal")
+    lines = session.execute(select(LedgerLine).where(LedgerLine.seq == seq).order_by(LedgerLine.line)).scalars()
+    return post(
+        session,
+        [
+            Posting(
+                business_key=f"reversal/{seq}",
+                kind=TransactionKind.REVERSAL,
+                amount_fen=original.amount_fen,
+                lines=tuple(Line(ln.account, debit_fen=ln.credit_fen, credit_fen=ln.debit_fen) for ln in lines),
+                application_id=original.application_id,
+                installment=original.installment,
+                clause=original.clause,
+                fiscal_year=original.fiscal_year,
+                recipient_uscc=original.recipient_uscc,
+                reasons=reason,
+                reverses_seq=seq,
+            )
+        ],
+        source,
+    )

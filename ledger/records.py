@@ -1,0 +1,401 @@
+"""Storing and reading the system's memory: reference-data loads, applications, decisions, installments,
+quarantine. What earlier runs granted is read from here, never re-derived from old files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ledger.models import (
+    ApplicationRecord,
+    BlacklistEntry,
+    CaseDecisionRecord,
+    DecisionRecord,
+    ExternalAward,
+    InstallmentRecord,
+    IntakeRun,
+    LedgerTransaction,
+    QuarantineRecord,
+    ReferenceLoad,
+    RegistryEntry,
+    TransactionKind,
+)
+from rules.clauses import CLAUSES
+from rules.disbursement import DueInstallment
+from rules.model import (
+    APPLICATION_FIELDS,
+    Application,
+    CaseDecision,
+    Decision,
+    History,
+    ListingPeriod,
+    ReferenceData,
+    RegistrationChange,
+    Status,
+)
+from rules.money import ZERO, from_fen, to_fen
+
+CHUNK = 500
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def file_checksum(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- applications <-> stored JSON
+
+
+def application_from_row(row: dict[str, Any]) -> Application:
+    """An Application from a parsed row (values already typed; None for empty)."""
+    values = {k: v for k, v in row.items() if k in APPLICATION_FIELDS and v is not None}
+    values.setdefault("entity_type", "enterprise")
+    values.setdefault("major_project", False)
+    return Application(**values)
+
+
+def application_from_json(data: dict[str, Any]) -> Application:
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        kind = APPLICATION_FIELDS.get(name)
+        if kind is None or value is None:
+            continue
+        if kind == "amount":
+            value = Decimal(value)
+        elif kind == "date":
+            value = date.fromisoformat(value)
+        values[name] = value
+    return application_from_row(values)
+
+
+def application_hash(app: Application) -> str:
+    text = json.dumps(app.as_inputs(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- reference data
+
+
+def store_reference(session: Session, kind: str, file: str, checksum: str, frame: pd.DataFrame) -> int:
+    """Keep one load of a reference file (a full snapshot of its kind) and its rows."""
+    load = ReferenceLoad(kind=kind, file=file, checksum=checksum, row_count=len(frame), loaded_at=now_utc())
+    session.add(load)
+    session.flush()
+    records = frame.to_dict("records")
+    if kind == "blacklist":
+        rows = [
+            {
+                "load_id": load.id,
+                "uscc": r["uscc"],
+                "listed_on": r["listed_on"],
+                "removed_on": r["removed_on"],
+                "source": r["source"],
+            }
+            for r in records
+        ]
+        table: Any = BlacklistEntry
+    elif kind == "registry":
+        rows = [
+            {
+                "load_id": load.id,
+                "uscc": r["uscc"],
+                "business_in_minhang": r["business_in_minhang"],
+                "tax_in_minhang": r["tax_in_minhang"],
+                "effective_on": r["effective_on"],
+            }
+            for r in records
+        ]
+        table = RegistryEntry
+    elif kind == "external_awards":
+        rows = [
+            {
+                "load_id": load.id,
+                "uscc": r["uscc"],
+                "project_id": r["project_id"],
+                "kind": r["kind"],
+                "amount_fen": to_fen(r["amount"].quantize(Decimal("0.01"))),
+                "policy": r["policy"],
+            }
+            for r in records
+        ]
+        table = ExternalAward
+    elif kind == "case_decisions":
+        rows = [
+            {
+                "load_id": load.id,
+                "application_id": r["application_id"],
+                "amount_fen": to_fen(r["amount"].quantize(Decimal("0.01"))),
+                "approved_by": r["approved_by"],
+                "document_ref": r["document_ref"],
+                "decided_on": r["decided_on"],
+            }
+            for r in records
+        ]
+        table = CaseDecisionRecord
+    else:
+        raise ValueError(kind)
+    if rows:
+        session.execute(insert(table), rows)
+    return load.id
+
+
+def latest_load_id(session: Session, kind: str) -> int | None:
+    return session.execute(select(func.max(ReferenceLoad.id)).where(ReferenceLoad.kind == kind)).scalar_one_or_none()
+
+
+def reference_in_force(session: Session) -> ReferenceData:
+    """The latest load of each kind; case decisions accumulate (the latest per application is in force)."""
+    ref = ReferenceData()
+    blacklist_id = latest_load_id(session, "blacklist")
+    ref.blacklist_load_id = blacklist_id
+    if blacklist_id is not None:
+        for uscc, listed_on, removed_on in session.execute(
+            select(BlacklistEntry.uscc, BlacklistEntry.listed_on, BlacklistEntry.removed_on).where(
+                BlacklistEntry.load_id == blacklist_id
+            )
+        ):
+            ref.blacklist[uscc].append(ListingPeriod(listed_on, removed_on))
+    registry_id = latest_load_id(session, "registry")
+    if registry_id is not None:
+        for uscc, business, tax, effective_on in session.execute(
+            select(
+                RegistryEntry.uscc,
+                RegistryEntry.business_in_minhang,
+                RegistryEntry.tax_in_minhang,
+                RegistryEntry.effective_on,
+            ).where(RegistryEntry.load_id == registry_id)
+        ):
+            ref.registry[uscc].append(RegistrationChange(effective_on, business, tax))
+    awards_id = latest_load_id(session, "external_awards")
+    if awards_id is not None:
+        for uscc, project_id, kind, fen in session.execute(
+            select(ExternalAward.uscc, ExternalAward.project_id, ExternalAward.kind, ExternalAward.amount_fen).where(
+                ExternalAward.load_id == awards_id
+            )
+        ):
+            key = (uscc, project_id or uscc, kind)
+            ref.external_awards[key] = ref.external_awards.get(key, ZERO) + from_fen(fen)
+    for rec in session.execute(select(CaseDecisionRecord).order_by(CaseDecisionRecord.id)).scalars():
+        ref.case_decisions[rec.application_id] = CaseDecision(
+            rec.application_id, from_fen(rec.amount_fen), rec.approved_by, rec.document_ref, rec.decided_on
+        )
+    return ref
+
+
+# ---------------------------------------------------------------- history and applications already ingested
+
+
+def grant_history(session: Session) -> History:
+    """Earlier grants as plain data for the rules: totals per (uscc, project, kind), investment awards,
+    per-year cap usage."""
+    history = History()
+    approved = DecisionRecord.status == Status.APPROVED.value
+    for uscc, project_key, kind, fen in session.execute(
+        select(
+            DecisionRecord.uscc,
+            DecisionRecord.project_key,
+            DecisionRecord.kind,
+            func.sum(DecisionRecord.award_total_fen),
+        )
+        .where(approved)
+        .group_by(DecisionRecord.uscc, DecisionRecord.project_key, DecisionRecord.kind)
+    ):
+        history.granted[(uscc, project_key, kind)] = from_fen(int(fen))
+    investment_clauses = [c.id for c in CLAUSES.values() if c.investment_type]
+    for app_id, clause, uscc, fen in session.execute(
+        select(
+            DecisionRecord.application_id, DecisionRecord.clause, DecisionRecord.uscc, DecisionRecord.award_total_fen
+        ).where(approved, DecisionRecord.clause.in_(investment_clauses))
+    ):
+        history.investment_awards.setdefault(uscc, (app_id, clause, from_fen(fen)))
+    for uscc, clause, year, fen in session.execute(
+        select(
+            DecisionRecord.uscc,
+            DecisionRecord.clause,
+            DecisionRecord.claim_year,
+            func.sum(DecisionRecord.award_total_fen),
+        )
+        .where(approved, DecisionRecord.claim_year.is_not(None))
+        .group_by(DecisionRecord.uscc, DecisionRecord.clause, DecisionRecord.claim_year)
+    ):
+        history.yearly_used[(uscc, clause, int(year))] = from_fen(int(fen))
+    return history
+
+
+def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """application_id → content hash of those already ingested."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        found.update(
+            session.execute(
+                select(ApplicationRecord.application_id, ApplicationRecord.content_hash).where(
+                    ApplicationRecord.application_id.in_(chunk)
+                )
+            )
+            .tuples()
+            .all()
+        )
+    return found
+
+
+def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list[Application]:
+    """Stored applications still waiting as ``manual`` among ``application_ids`` (their case decision came)."""
+    ids = list(application_ids)
+    out: list[Application] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for data in session.execute(
+            select(ApplicationRecord.data)
+            .join(DecisionRecord)
+            .where(DecisionRecord.status == Status.MANUAL.value, ApplicationRecord.application_id.in_(chunk))
+        ).scalars():
+            out.append(application_from_json(data))
+    return out
+
+
+# ---------------------------------------------------------------- storing an intake run's outcome
+
+
+def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]]) -> IntakeRun:
+    run = IntakeRun(started_at=now_utc(), as_of=as_of, files=files, validation={})
+    session.add(run)
+    session.flush()
+    return run
+
+
+def store_applications(session: Session, run_id: int, rows: list[tuple[Application, str, int, str]]) -> None:
+    """``rows``: (application, source file, source row, content hash)."""
+    if rows:
+        session.execute(
+            insert(ApplicationRecord),
+            [
+                {
+                    "application_id": a.application_id,
+                    "content_hash": h,
+                    "data": a.as_inputs(),
+                    "source_file": f,
+                    "source_row": r,
+                    "intake_run_id": run_id,
+                }
+                for a, f, r, h in rows
+            ],
+        )
+
+
+def _decision_row(d: Decision, run_id: int, claim_year: int | None) -> dict[str, Any]:
+    return {
+        "application_id": d.application_id,
+        "clause": d.clause,
+        "uscc": d.uscc,
+        "status": d.status.value,
+        "reasons": ";".join(d.reasons),
+        "award_total_fen": to_fen(d.award_total),
+        "recipient_uscc": d.recipient_uscc,
+        "decided_on": d.decided_on,
+        "kind": d.kind,
+        "project_key": d.project_key,
+        "claim_year": claim_year,
+        "trace": d.trace,
+        "intake_run_id": run_id,
+    }
+
+
+def store_decisions(
+    session: Session, run_id: int, decisions: list[Decision], claim_years: dict[str, int | None], replacing: set[str]
+) -> None:
+    """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those)."""
+    new = [
+        _decision_row(d, run_id, claim_years.get(d.application_id))
+        for d in decisions
+        if d.application_id not in replacing
+    ]
+    if new:
+        session.execute(insert(DecisionRecord), new)
+    for d in decisions:
+        if d.application_id in replacing:
+            row = _decision_row(d, run_id, claim_years.get(d.application_id))
+            row["trace"] = {**row["trace"], "replaces": "manual decision waiting for a case decision"}
+            session.execute(
+                update(DecisionRecord)
+                .where(DecisionRecord.application_id == d.application_id, DecisionRecord.status == Status.MANUAL.value)
+                .values(**{k: v for k, v in row.items() if k != "application_id"})
+            )
+    installments = [
+        {
+            "application_id": d.application_id,
+            "number": i.number,
+            "clause": d.clause,
+            "recipient_uscc": d.recipient_uscc,
+            "due_year": i.due_year,
+            "amount_fen": to_fen(i.amount),
+        }
+        for d in decisions
+        if d.status == Status.APPROVED
+        for i in d.installments
+    ]
+    if installments:
+        session.execute(insert(InstallmentRecord), installments)
+
+
+def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(QuarantineRecord), [{**r, "intake_run_id": run_id} for r in rows])
+
+
+# ---------------------------------------------------------------- disbursement
+
+
+def due_installments(session: Session, year: int) -> list[DueInstallment]:
+    """Installments due in a year ≤ ``year`` that no cycle has paid or forfeited yet."""
+    settled = exists().where(
+        and_(
+            LedgerTransaction.application_id == InstallmentRecord.application_id,
+            LedgerTransaction.installment == InstallmentRecord.number,
+            LedgerTransaction.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
+        )
+    )
+    rows = session.execute(
+        select(InstallmentRecord, ApplicationRecord.data)
+        .join(ApplicationRecord, ApplicationRecord.application_id == InstallmentRecord.application_id)
+        .where(InstallmentRecord.due_year <= year, ~settled)
+        .order_by(InstallmentRecord.due_year, InstallmentRecord.application_id, InstallmentRecord.number)
+    ).all()
+    out: list[DueInstallment] = []
+    for inst, data in rows:
+        out.append(
+            DueInstallment(
+                application_id=inst.application_id,
+                number=inst.number,
+                clause=inst.clause,
+                recipient_uscc=inst.recipient_uscc,
+                due_year=inst.due_year,
+                amount_fen=inst.amount_fen,
+                entity_type=data.get("entity_type", "enterprise"),
+                business_in_minhang=bool(data.get("business_in_minhang")),
+                tax_in_minhang=bool(data.get("tax_in_minhang")),
+            )
+        )
+    return out
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(
+        session.execute(select(DecisionRecord.status, func.count()).group_by(DecisionRecord.status)).tuples().all()
+    )

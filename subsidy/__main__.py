@@ -1,0 +1,3 @@
+from subsidy.cli import app
+
+app()

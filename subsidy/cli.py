@@ -1,0 +1,277 @@
+"""The ``subsidy`` command. Every verb runs through a Prefect flow; errors are printed as one clear message."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from subsidy.settings import database_url, quiet_third_parties, redact_url
+
+quiet_third_parties()
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+ledger_app = typer.Typer(no_args_is_help=True, help="Verify the ledger and show its balances.")
+app.add_typer(ledger_app, name="ledger")
+# Outside a terminal (logs, CI) rich would wrap at 80 columns; a wider page keeps table rows whole.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+T = TypeVar("T")
+
+
+def _run(step: Callable[[], T]) -> T:
+    """Run a flow; a project error becomes one message on stderr and exit code 2, never a traceback."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from subsidy.errors import SubsidyError
+
+    try:
+        return step()
+    except SubsidyError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+    except OperationalError as e:
+        first = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        err_console.print(f"[bold red]error:[/] database {redact_url(database_url())}: {first}", highlight=False)
+    except SQLAlchemyError as e:
+        err_console.print(
+            f"[bold red]error:[/] database: {e.__class__.__name__}: {str(e).splitlines()[0]}", highlight=False
+        )
+    raise typer.Exit(2)
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from validations.values import BadValue, parse_date
+
+    try:
+        return parse_date(text)
+    except BadValue as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def _cny(amount: Any) -> str:
+    from rules.money import cny
+
+    return cny(amount)
+
+
+def _print_intake(summary: Any) -> None:
+    table = Table(title=f"Intake run {summary.run_id} — decision date {summary.as_of}", title_justify="left")
+    for col in ("rows read", "decided", "unchanged (re-sent)", "quarantined", "re-decided", "blacklist hits"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        *(
+            str(v)
+            for v in (
+                summary.rows_read,
+                summary.decided,
+                summary.unchanged,
+                summary.quarantined,
+                summary.redecided,
+                summary.blacklist_hits,
+            )
+        )
+    )
+    console.print(table)
+    if summary.by_status:
+        console.print("decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items())))
+    for message in summary.quarantine_messages[:20]:
+        console.print(f"  [yellow]quarantined[/] {message}", highlight=False)
+    if len(summary.quarantine_messages) > 20:
+        console.print(f"  … and {len(summary.quarantine_messages) - 20} more (subsidy export quarantine --out F)")
+    console.print(f"ledger chain head: {summary.chain_head}")
+
+
+def _print_cycle(summary: Any) -> None:
+    from rules.money import from_fen
+
+    table = Table(title=f"Disbursement cycle {summary.fiscal_year} — as of {summary.as_of}", title_justify="left")
+    for col in ("due", "paid", "paid (CNY)", "forfeited", "forfeited (CNY)", "already settled"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(summary.due),
+        str(summary.paid),
+        _cny(from_fen(summary.paid_fen)),
+        str(summary.forfeited),
+        _cny(from_fen(summary.forfeited_fen)),
+        str(summary.already_settled),
+    )
+    console.print(table)
+    console.print(f"ledger chain head: {summary.chain_head}")
+
+
+@app.command()
+def intake(
+    files: Annotated[list[Path] | None, typer.Argument(help="Application files (CSV, XLSX, JSON Lines).")] = None,
+    blacklist: Annotated[Path | None, typer.Option(help="Blacklist snapshot (失信名单).")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Registration status snapshot (登记状态).")] = None,
+    external_awards: Annotated[
+        Path | None, typer.Option(help="Support from other policies (其他政策已获支持).")
+    ] = None,
+    case_decisions: Annotated[Path | None, typer.Option(help="Case decisions (一事一议决定).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
+) -> None:
+    """Ingest → validate → screen → decide → record the awards in the ledger."""
+    from flows.intake import intake_flow
+
+    day = _day(as_of)
+    summary = _run(
+        lambda: intake_flow(
+            [str(f) for f in files or []],
+            blacklist=str(blacklist) if blacklist else None,
+            registry=str(registry) if registry else None,
+            external_awards=str(external_awards) if external_awards else None,
+            case_decisions=str(case_decisions) if case_decisions else None,
+            as_of=day,
+        )
+    )
+    _print_intake(summary)
+
+
+@app.command()
+def disburse(
+    year: Annotated[int, typer.Option(help="Fiscal year of the cycle.")],
+    as_of: Annotated[str | None, typer.Option(help="Screening date (default today).")] = None,
+) -> None:
+    """Run the disbursement cycle for a fiscal year."""
+    from flows.disbursement import disbursement_flow
+
+    day = _day(as_of)
+    _print_cycle(_run(lambda: disbursement_flow(year, day)))
+
+
+class ExportKind(StrEnum):
+    decisions = "decisions"
+    payments = "payments"
+    ledger = "ledger"
+    quarantine = "quarantine"
+
+
+@app.command()
+def export(
+    what: Annotated[ExportKind, typer.Argument(help="decisions, payments, ledger or quarantine")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+) -> None:
+    """Write an export with exactly the contract's columns."""
+    from flows.records import export_flow
+
+    count = _run(lambda: export_flow(what.value, str(out)))
+    console.print(f"wrote {count} {what.value} row(s) to {out}")
+
+
+@app.command()
+def explain(application_id: str) -> None:
+    """The decision with its clause, inputs, parameters (with effective dates), caps and trace."""
+    from flows.records import explain_flow
+    from subsidy.explain import print_decision
+
+    decision = _run(lambda: explain_flow(application_id))
+    if decision is None:
+        err_console.print(f"[bold red]error:[/] no decision for application {application_id!r}", highlight=False)
+        raise typer.Exit(1)
+    print_decision(decision, console)
+
+
+def _balance_table(balances: Any, title: str) -> Table:
+    from rules.money import from_fen
+
+    table = Table(title=title, title_justify="left")
+    for col in ("clause", "committed", "paid", "forfeited", "outstanding"):
+        table.add_column(col, justify="right" if col != "clause" else "left")
+    totals = [0, 0, 0, 0]
+    for clause, b in sorted(balances.by_clause.items()):
+        values = [b.committed_fen, b.paid_fen, b.forfeited_fen, b.outstanding_fen]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        table.add_row(clause, *(_cny(from_fen(v)) for v in values))
+    table.add_row("total", *(_cny(from_fen(v)) for v in totals), style="bold")
+    return table
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Recompute balances and the hash chain; exit non-zero naming the first bad entry."""
+    from flows.records import verify_flow
+
+    report, balances = _run(lambda: verify_flow())
+    console.print(
+        f"[green]ledger verified[/]: {report.entries} entries, {report.lines} lines, "
+        f"debits = credits = {report.debit_fen} fen; chain head {report.head}"
+    )
+    console.print(_balance_table(balances, "Balances per clause (CNY)"))
+
+
+@ledger_app.command("balance")
+def ledger_balance(year: Annotated[int | None, typer.Option(help="Only this fiscal year.")] = None) -> None:
+    """Committed / paid / forfeited / outstanding per clause."""
+    from flows.records import verify_flow
+
+    _, balances = _run(lambda: verify_flow(year))
+    console.print(_balance_table(balances, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where the sample files and exports go.")] = Path("subsidy-demo"),
+) -> None:
+    """Make sample data and run the whole pipeline end to end on the configured (default: embedded) database."""
+    from flows.demo import demo_flow
+    from flows.records import verify_flow
+
+    console.print(f"database: {redact_url(database_url())}")
+    result = _run(lambda: demo_flow(str(folder)))
+    for summary in result.intakes:
+        _print_intake(summary)
+    for cycle in result.cycles:
+        _print_cycle(cycle)
+    report, balances = _run(lambda: verify_flow())
+    _print_demo_summary(result, balances)
+    console.print(f"[green]ledger verified[/]: {report.entries} entries, chain head {report.head}")
+    console.print(f"sample files: {Path(result.folder) / 'inputs'}")
+    for what, path in result.exports.items():
+        console.print(f"export {what}: {path}")
+    console.print(f"database: {redact_url(database_url())}")
+
+
+def _print_demo_summary(result: Any, balances: Any) -> None:
+    from rules.money import from_fen
+
+    decided = sum(s.decided for s in result.intakes)
+    quarantined = sum(s.quarantined for s in result.intakes)
+    paid = sum(c.paid for c in result.cycles)
+    forfeited = sum(c.forfeited for c in result.cycles)
+    table = Table(title="Demo summary", title_justify="left")
+    for col in (
+        "decided",
+        "quarantined",
+        "installments paid",
+        "paid (CNY)",
+        "installments forfeited",
+        "forfeited (CNY)",
+    ):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(decided),
+        str(quarantined),
+        str(paid),
+        _cny(from_fen(sum(c.paid_fen for c in result.cycles))),
+        str(forfeited),
+        _cny(from_fen(sum(c.forfeited_fen for c in result.cycles))),
+    )
+    console.print(table)
+    console.print(_balance_table(balances, "Totals per clause in the ledger (CNY)"))
+
+
+def main() -> None:  # pragma: no cover - console entry for python -m
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Readable rendering of a decision and its trace for ``subsidy explain``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from rules.clauses import clause_name_zh
+
+
+def render_decision(decision: dict[str, Any]) -> Group:
+    trace = decision["trace"]
+    clause = decision["clause"]
+    head = Table.grid(padding=(0, 2))
+    head.add_row("application", decision["application_id"])
+    head.add_row("clause", f"{clause}  {clause_name_zh(clause)}")
+    head.add_row("applicant", decision["uscc"])
+    head.add_row("status", decision["status"])
+    head.add_row("reasons", decision["reasons"] or "—")
+    head.add_row("award total", f"{decision['award_total']} CNY")
+    head.add_row("recipient", decision["recipient_uscc"] or "—")
+    head.add_row("decided on", f"{decision['decided_on']} (intake run {decision['intake_run']})")
+    parts: list[Any] = [Panel(head, title="Decision", expand=False)]
+
+    inputs = Table("input", "value", title="Inputs", title_justify="left")
+    for k, v in trace.get("inputs", {}).items():
+        inputs.add_row(k, str(v))
+    parts.append(inputs)
+
+    params = Table(
+        "parameter",
+        "value",
+        "in force from",
+        "clause",
+        title=f"Parameters (as in force on {trace.get('parameters_on', '?')})",
+        title_justify="left",
+    )
+    for name, p in trace.get("parameters", {}).items():
+        ref = p.get("reference", "")
+        params.add_row(name, str(p.get("value")), p.get("effective_from", "—"), f"{ref} {clause_name_zh(ref)}".strip())
+    parts.append(params)
+
+    screening = Table("screening", "result", title="Screening", title_justify="left")
+    for name, s in trace.get("screening", {}).items():
+        screening.add_row(name, ", ".join(f"{k}={v}" for k, v in s.items()))
+    parts.append(screening)
+
+    steps = Table("#", "step", title="Trace", title_justify="left")
+    for i, step in enumerate(trace.get("steps", []), 1):
+        steps.add_row(str(i), step)
+    for cap in trace.get("caps", []):
+        steps.add_row("cap", cap)
+    for reduction in trace.get("reductions", []):
+        steps.add_row("X-HIGHEST", reduction)
+    parts.append(steps)
+
+    if decision["installments"]:
+        sched = Table("installment", "due year", "amount (CNY)", "settled", title="Installments", title_justify="left")
+        for i in decision["installments"]:
+            settled = i["settled"]
+            text = (
+                "pending"
+                if not settled
+                else f"{'paid' if settled[0] == 'payment' else 'forfeited'} in {settled[1]}"
+                + (f" ({settled[2]})" if settled[2] else "")
+            )
+            sched.add_row(str(i["number"]), str(i["due_year"]), i["amount"], text)
+        parts.append(sched)
+    return Group(*parts)
+
+
+def print_decision(decision: dict[str, Any], console: Console | None = None) -> None:
+    (console or Console()).print(render_decision(decision))

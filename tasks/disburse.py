@@ -1,0 +1,18 @@
+"""Disbursement task: pay or forfeit the due installments of a fiscal year in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from ledger.db import get_engine
+from ledger.runs import CycleSummary, run_cycle
+from rules.params import default_parameters
+
+
+@task(name="pay-due-installments", cache_policy=NO_CACHE)
+def pay_due_installments(year: int, as_of: date) -> CycleSummary:
+    """Screen each due installment's recipient on ``as_of`` and post its payment or forfeit exactly once."""
+    return run_cycle(get_engine(), year, as_of, default_parameters())

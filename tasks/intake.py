@@ -1,0 +1,63 @@
+"""Intake tasks: read and validate the files, run the dataset suites, decide and record in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from ledger import records
+from ledger.db import get_engine
+from ledger.runs import IntakeSummary, record_intake
+from rules.params import default_parameters
+from subsidy.errors import ReferenceDataError
+from validations.batch import ValidatedTable, validate_table
+from validations.readers import read_table
+from validations.suites import run_suite
+
+
+@task(name="read-applications", cache_policy=NO_CACHE)
+def read_applications(files: list[str]) -> list[ValidatedTable]:
+    """Read and validate every application file; a whole-file problem stops the run before anything is stored."""
+    return [validate_table(read_table(f, "applications")) for f in files]
+
+
+@task(name="read-reference-data", cache_policy=NO_CACHE)
+def read_reference_data(files: dict[str, str]) -> dict[str, tuple[ValidatedTable, str]]:
+    """Read each reference file; one with any bad row is refused whole, so a snapshot is never partial."""
+    loaded: dict[str, tuple[ValidatedTable, str]] = {}
+    for kind, path in files.items():
+        table = validate_table(read_table(path, kind))
+        if table.quarantined:
+            details = "; ".join(f"row {q.row}: {q.message}" for q in table.quarantined[:10])
+            more = f" (and {len(table.quarantined) - 10} more)" if len(table.quarantined) > 10 else ""
+            raise ReferenceDataError(path, f"{len(table.quarantined)} bad row(s), file refused: {details}{more}")
+        loaded[kind] = (table, records.file_checksum(path))
+    return loaded
+
+
+@task(name="check-datasets", cache_policy=NO_CACHE)
+def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
+    """Great Expectations dataset rules on each application batch; results are kept with the run."""
+    results: dict[str, Any] = {}
+    for table in tables:
+        outcome = run_suite("applications", table.frame)
+        results[table.file] = {"suite": outcome.suite, "success": outcome.success, "results": outcome.results}
+    return results
+
+
+@task(name="decide-and-record", cache_policy=NO_CACHE)
+def decide_and_record(
+    tables: list[ValidatedTable],
+    references: dict[str, tuple[ValidatedTable, str]],
+    as_of: date,
+    validation: dict[str, Any],
+) -> IntakeSummary:
+    """Screen, decide and commit the batch in one database transaction."""
+    file_info = [
+        {"file": t.file, "checksum": records.file_checksum(t.file), "rows": len(t.frame) + len(t.quarantined)}
+        for t in tables
+    ]
+    return record_intake(get_engine(), tables, references, as_of, default_parameters(), file_info, validation)

@@ -1,0 +1,124 @@
+"""Read-side tasks: exports, explanations, ledger verification and balances, operator artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.db import get_engine
+from ledger.exports import EXPORTS, write_csv
+from ledger.models import DecisionRecord, InstallmentRecord, LedgerTransaction
+from ledger.runs import CycleSummary, IntakeSummary
+from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
+from rules.money import cny, from_fen
+
+
+@task(name="export-csv", cache_policy=NO_CACHE)
+def export_csv(what: str, out: str) -> int:
+    """Write one export with exactly the contract's columns; returns the number of rows."""
+    columns, rows = EXPORTS[what]
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Session(get_engine()) as session:
+        return write_csv(path, columns, rows(session))
+
+
+@task(name="load-decision", cache_policy=NO_CACHE)
+def load_decision(application_id: str) -> dict[str, Any] | None:
+    """The stored decision, its installments and how each was settled, for ``subsidy explain``."""
+    with Session(get_engine()) as session:
+        d = session.get(DecisionRecord, application_id)
+        if d is None:
+            return None
+        settled = {
+            t.installment: (t.kind, t.fiscal_year, t.reasons)
+            for t in session.execute(
+                select(LedgerTransaction).where(
+                    LedgerTransaction.application_id == application_id,
+                    LedgerTransaction.kind.in_(["payment", "forfeit"]),
+                )
+            ).scalars()
+        }
+        installments = [
+            {
+                "number": i.number,
+                "due_year": i.due_year,
+                "amount": cny(from_fen(i.amount_fen)),
+                "settled": settled.get(i.number),
+            }
+            for i in session.execute(
+                select(InstallmentRecord)
+                .where(InstallmentRecord.application_id == application_id)
+                .order_by(InstallmentRecord.number)
+            ).scalars()
+        ]
+        return {
+            "application_id": d.application_id,
+            "clause": d.clause,
+            "uscc": d.uscc,
+            "status": d.status,
+            "reasons": d.reasons,
+            "award_total": cny(from_fen(d.award_total_fen)),
+            "recipient_uscc": d.recipient_uscc,
+            "decided_on": d.decided_on.isoformat(),
+            "intake_run": d.intake_run_id,
+            "trace": d.trace,
+            "installments": installments,
+        }
+
+
+@task(name="verify-ledger", cache_policy=NO_CACHE)
+def verify(year: int | None = None) -> tuple[VerifyReport, Balances]:
+    """Recompute every entry's balance and the hash chain; then the balances per clause."""
+    with Session(get_engine()) as session:
+        return verify_ledger(session), ledger_balances(session, year)
+
+
+@task(name="publish-intake-summary", cache_policy=NO_CACHE)
+def publish_intake_summary(summary: IntakeSummary) -> None:
+    """Markdown and table artifacts for the operators watching the flow run."""
+    lines = [
+        f"# Intake run {summary.run_id} (decision date {summary.as_of})",
+        "",
+        "| rows read | decided | unchanged (re-sent) | quarantined | re-decided (case decisions) | blacklist hits |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {summary.rows_read} | {summary.decided} | {summary.unchanged} | {summary.quarantined} | "
+        f"{summary.redecided} | {summary.blacklist_hits} |",
+        "",
+        f"Ledger chain head: `{summary.chain_head}`",
+    ]
+    create_markdown_artifact("\n".join(lines), key="intake-summary", description="Intake summary")
+    create_table_artifact(
+        [{"clause": c, "awarded": cny(a)} for c, a in summary.awards_by_clause.items()],
+        key="intake-awards-by-clause",
+        description="Awards granted in this run, per clause",
+    )
+
+
+@task(name="publish-cycle-summary", cache_policy=NO_CACHE)
+def publish_cycle_summary(summary: CycleSummary) -> None:
+    lines = [
+        f"# Disbursement cycle {summary.fiscal_year} (as of {summary.as_of})",
+        "",
+        "| due | paid | paid CNY | forfeited | forfeited CNY | already settled |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {summary.due} | {summary.paid} | {cny(from_fen(summary.paid_fen))} | {summary.forfeited} | "
+        f"{cny(from_fen(summary.forfeited_fen))} | {summary.already_settled} |",
+        "",
+        f"Ledger chain head: `{summary.chain_head}`",
+    ]
+    create_markdown_artifact("\n".join(lines), key="cycle-summary", description="Disbursement cycle summary")
+    create_table_artifact(
+        [
+            {"clause": c, "paid": cny(from_fen(v["paid_fen"])), "forfeited": cny(from_fen(v["forfeited_fen"]))}
+            for c, v in sorted(summary.by_clause.items())
+        ],
+        key="cycle-by-clause",
+        description="Payments and forfeits per clause",
+    )
