@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -85,16 +84,25 @@ def migrate(engine: Engine) -> None:
         ) from None
 
 
-@lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    engine = make_engine(url)
-    migrate(engine)
-    return engine
+_ENGINES: dict[str, Engine] = {}
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """The migrated engine for ``url`` (default: SUBSIDY_DATABASE_URL), one per process."""
-    return _engine_for(url or database_url())
+    """The migrated engine for ``url`` (default: SUBSIDY_DATABASE_URL), one per process and URL."""
+    url = url or database_url()
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = make_engine(url)
+        migrate(engine)
+        _ENGINES[url] = engine
+    return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections of ``url``'s engine and forget it."""
+    engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
 
 
 def has_schema(engine: Engine) -> bool:

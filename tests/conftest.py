@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh database on SQLite and on PostgreSQL for every test that asks for ``db_url``.
+
+PostgreSQL is reached at SUBSIDY_TEST_POSTGRES_URL (default: postgres on 127.0.0.1:5432, trust auth); each
+test gets its own database, created and dropped here. A missing PostgreSQL fails the tests, it never skips
+them, so a green run always means both databases were exercised.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SUBSIDY_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _admin_execute(sql: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def make_database(backend: str, tmp_path) -> tuple[str, Callable[[], None]]:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'subsidy-test.db'}"
+
+        def forget() -> None:
+            from ledger.db import dispose_engine
+
+            dispose_engine(url)
+
+        return url, forget
+    name = f"subsidy_test_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+
+    def drop() -> None:
+        from ledger.db import dispose_engine
+
+        dispose_engine(f"{base}/{name}")
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}", drop
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database URL on each backend."""
+    url, drop = make_database(request.param, tmp_path)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated engine on a fresh database of each backend."""
+    from ledger.db import get_engine
+
+    return get_engine(db_url)

@@ -1,0 +1,117 @@
+"""The ledger on SQLite and PostgreSQL: exactly once, balanced, append-only, tamper-evident."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledger import posting
+from ledger.db import run_transaction
+from ledger.verify import ledger_balances, verify_ledger
+from subsidy.errors import IdempotencyConflict, LedgerIntegrityError
+
+USCC = "91310112MA1GB4Y21X"
+
+
+def _post_sample(engine) -> None:  # type: ignore[no-untyped-def]
+    with run_transaction(engine) as s:
+        posting.post(s, [
+            posting.commitment("APP-1", 1, "A2", 2024, USCC, 120_000_001),
+            posting.commitment("APP-1", 2, "A2", 2025, USCC, 120_000_001),
+            posting.commitment("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000),
+        ], source="test")
+    with run_transaction(engine) as s:
+        posting.post(s, [
+            posting.settlement("APP-1", 1, "A2", 2024, USCC, 120_000_001, paid=True),
+            posting.settlement("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000, paid=True),
+        ], source="test")
+    with run_transaction(engine) as s:
+        posting.post(s, [
+            posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=False, reasons="BLACKLISTED"),
+        ], source="test")
+
+
+def test_postings_balance_and_chain(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with Session(engine) as s:
+        report = verify_ledger(s)
+        assert (report.entries, report.lines) == (6, 12)
+        assert report.debit_fen == report.credit_fen == 2 * 120_000_001 * 2 + 50_000_000 * 2
+        balances = ledger_balances(s)
+    a2 = balances.by_clause["A2"]
+    assert (a2.committed_fen, a2.paid_fen, a2.forfeited_fen, a2.outstanding_fen) == (240_000_002, 120_000_001,
+                                                                                     120_000_001, 0)
+    assert balances.by_clause["A4-PILOT"].paid_fen == 50_000_000
+
+
+def test_the_same_posting_twice_is_posted_once(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with run_transaction(engine) as s:
+        result = posting.post(s, [posting.settlement("APP-1", 1, "A2", 2024, USCC, 120_000_001, paid=True)], "again")
+    assert (result.posted, result.skipped) == (0, 1)
+    with Session(engine) as s:
+        assert verify_ledger(s).entries == 6
+
+
+def test_the_same_key_with_other_content_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with pytest.raises(IdempotencyConflict, match="settlement/APP-1/1"), run_transaction(engine) as s:
+        posting.post(s, [posting.settlement("APP-1", 1, "A2", 2024, USCC, 120_000_001, paid=False)], "again")
+
+
+def test_a_forfeited_installment_cannot_also_be_paid(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with pytest.raises(IntegrityError), run_transaction(engine) as s:
+        posting.post(s, [posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=True)], "x",
+                     known_new=True)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE ledger_transactions SET amount_fen = 1 WHERE seq = 1",
+    "DELETE FROM ledger_lines WHERE seq = 1",
+])
+def test_ledger_tables_refuse_update_and_delete(engine, statement: str) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with pytest.raises(SQLDatabaseError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+
+
+def test_a_reversal_is_a_new_linked_entry_and_only_one_is_allowed(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with run_transaction(engine) as s:
+        posting.reverse(s, 3, "entered in error", "test")
+    with Session(engine) as s:
+        assert verify_ledger(s).entries == 7
+        assert ledger_balances(s).by_clause["A4-PILOT"].committed_fen == 0
+    with run_transaction(engine) as s:
+        assert posting.reverse(s, 3, "entered in error", "test").skipped == 1
+
+
+def _tamper(engine, sql: str) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE ledger_lines DISABLE TRIGGER USER"))
+            conn.execute(text("ALTER TABLE ledger_transactions DISABLE TRIGGER USER"))
+            conn.execute(text(sql))
+            conn.execute(text("ALTER TABLE ledger_lines ENABLE TRIGGER USER"))
+            conn.execute(text("ALTER TABLE ledger_transactions ENABLE TRIGGER USER"))
+        else:
+            conn.execute(text("DROP TRIGGER ledger_lines_no_update"))
+            conn.execute(text("DROP TRIGGER ledger_transactions_no_update"))
+            conn.execute(text(sql))
+
+
+@pytest.mark.parametrize(("sql", "seq", "problem"), [
+    ("UPDATE ledger_lines SET credit_fen = credit_fen + 100 WHERE seq = 4 AND line = 2", 4, "does not balance"),
+    ("UPDATE ledger_lines SET account = 'payable:someone-else' WHERE seq = 2 AND line = 2", 2, "content was changed"),
+    ("UPDATE ledger_transactions SET prev_hash = entry_hash WHERE seq = 5", 5, "does not link"),
+])
+def test_verify_names_the_first_tampered_entry(engine, sql: str, seq: int, problem: str) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    _tamper(engine, sql)
+    with Session(engine) as s, pytest.raises(LedgerIntegrityError) as info:
+        verify_ledger(s)
+    assert info.value.seq == seq and problem in str(info.value)

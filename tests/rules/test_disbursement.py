@@ -1,0 +1,49 @@
+"""The cycle's rule: pay, or forfeit when the recipient is blacklisted or moved out on the as-of date (I-6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rules.disbursement import DueInstallment, settle_installments
+from rules.model import ListingPeriod, Reason, ReferenceData, RegistrationChange
+from rules.params import default_parameters
+
+USCC = "91310112MA1GB0000A"
+
+
+def _due(entity_type: str = "enterprise") -> DueInstallment:
+    return DueInstallment("A-1", 2, "A2", USCC, 2025, 80_000_000, entity_type, True, True)
+
+
+def test_an_installment_of_a_recipient_in_good_standing_is_paid() -> None:
+    [s] = settle_installments([_due()], ReferenceData(), default_parameters(), date(2025, 12, 1))
+    assert (s.paid, s.reasons) == (True, ())
+
+
+def test_an_installment_falling_due_while_blacklisted_is_forfeited() -> None:
+    ref = ReferenceData()
+    ref.blacklist[USCC].append(ListingPeriod(date(2025, 3, 1), None))
+    [s] = settle_installments([_due()], ref, default_parameters(), date(2025, 12, 1))
+    assert (s.paid, s.reasons) == (False, (Reason.BLACKLISTED,))
+
+
+def test_under_the_suspend_reading_a_blacklisted_installment_stays_unsettled() -> None:
+    ref = ReferenceData()
+    ref.blacklist[USCC].append(ListingPeriod(date(2025, 3, 1), None))
+    params = default_parameters().with_reading("I-6", "suspend")
+    assert settle_installments([_due()], ref, params, date(2025, 12, 1)) == []
+
+
+def test_a_recipient_that_moved_out_of_minhang_forfeits_and_both_reasons_are_named() -> None:
+    ref = ReferenceData()
+    ref.blacklist[USCC].append(ListingPeriod(date(2025, 3, 1), None))
+    ref.registry[USCC].append(RegistrationChange(date(2025, 6, 1), False, True))
+    [s] = settle_installments([_due()], ref, default_parameters(), date(2025, 12, 1))
+    assert s.reasons == (Reason.BLACKLISTED, Reason.OUT_OF_SCOPE)
+
+
+def test_a_cloud_provider_is_exempt_from_the_registration_rule() -> None:
+    ref = ReferenceData()
+    ref.registry[USCC].append(RegistrationChange(date(2025, 6, 1), False, False))
+    [s] = settle_installments([_due("cloud_provider")], ref, default_parameters(), date(2025, 12, 1))
+    assert s.paid

@@ -1,0 +1,108 @@
+"""Policy cases written as YAML (one file per clause under cases/), fed to the pure rules.
+
+Each case: a full-sentence ``name``; ``decided_on``; ``applications`` (fields of CONTRACT.md; omitted ones take
+the defaults below); optional ``reference`` (blacklist, registry, external_awards, case_decisions), ``history``
+(earlier grants) and ``readings`` (interpretations other than the defaults); ``expect`` per application.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ledger.records import application_from_row
+from rules.decide import decide_batch
+from rules.model import CaseDecision, History, ListingPeriod, ReferenceData, RegistrationChange
+from rules.params import default_parameters
+from validations.values import PARSERS
+from rules.model import APPLICATION_FIELDS
+
+CASES_DIR = Path(__file__).parent / "cases"
+DEFAULTS: dict[str, Any] = {
+    "uscc": "91310112MA1GB0000A",
+    "name": "测试企业",
+    "submitted_on": "2024-03-01",
+    "business_in_minhang": True,
+    "tax_in_minhang": True,
+    "field": "ai",
+    "certified": True,
+}
+
+
+def _load_cases() -> list[Any]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            cases.append(pytest.param(case, id=f"{path.stem}: {case['name']}"))
+    return cases
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _application(spec: dict[str, Any]):  # type: ignore[no-untyped-def]
+    row: dict[str, Any] = {}
+    for name, value in {**DEFAULTS, **spec}.items():
+        kind = APPLICATION_FIELDS[name]
+        row[name] = PARSERS[kind](str(value)) if not isinstance(value, bool) else value
+    return application_from_row(row)
+
+
+def _reference(spec: dict[str, Any]) -> ReferenceData:
+    ref = ReferenceData()
+    for item in spec.get("blacklist", []):
+        ref.blacklist[item["uscc"]].append(
+            ListingPeriod(_day(item["listed_on"]), _day(item["removed_on"]) if item.get("removed_on") else None)
+        )
+    for item in spec.get("registry", []):
+        ref.registry[item["uscc"]].append(
+            RegistrationChange(_day(item["effective_on"]), item["business_in_minhang"], item["tax_in_minhang"])
+        )
+    for item in spec.get("external_awards", []):
+        key = (item["uscc"], item.get("project_id") or item["uscc"], item["kind"])
+        ref.external_awards[key] = Decimal(str(item["amount"]))
+    for item in spec.get("case_decisions", []):
+        ref.case_decisions[item["application_id"]] = CaseDecision(
+            item["application_id"], Decimal(str(item["amount"])), item["approved_by"], item["document_ref"],
+            _day(item["decided_on"]),
+        )
+    return ref
+
+
+def _history(spec: dict[str, Any]) -> History:
+    history = History()
+    for item in spec.get("granted", []):
+        key = (item["uscc"], item.get("project_id") or item["uscc"], item["kind"])
+        history.granted[key] = Decimal(str(item["amount"]))
+    return history
+
+
+@pytest.mark.parametrize("case", _load_cases())
+def test_policy_case(case: dict[str, Any]) -> None:
+    params = default_parameters()
+    for interpretation, reading in (case.get("readings") or {}).items():
+        params = params.with_reading(interpretation, reading)
+    apps = [_application(a) for a in case["applications"]]
+    decisions = decide_batch(
+        apps, _reference(case.get("reference") or {}), _history(case.get("history") or {}), params,
+        _day(case["decided_on"]),
+    )
+    by_id = {d.application_id: d for d in decisions}
+    for expected in case["expect"]:
+        d = by_id[expected["application_id"]]
+        assert d.status.value == expected["status"], d.trace["steps"]
+        assert list(d.reasons) == expected.get("reasons", []), d.trace["steps"]
+        assert d.award_total == Decimal(str(expected["award_total"]))
+        if "installments" in expected:
+            got = [[i.number, i.due_year, str(i.amount)] for i in d.installments]
+            assert got == [[n, y, str(Decimal(str(a)))] for n, y, a in expected["installments"]]
+        if "recipient_uscc" in expected:
+            assert d.recipient_uscc == expected["recipient_uscc"]
+        if "decided_on" in expected:
+            assert d.decided_on == _day(expected["decided_on"])
