@@ -1,0 +1,1 @@
+"""Prefect deployments of the subsidy flows, their schedules and the serve entry point."""
