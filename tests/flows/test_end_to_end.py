@@ -24,11 +24,13 @@ pytestmark = pytest.mark.prefect
 
 rng = random.Random(7)
 E1, E2, E3, E4, E5, E7 = (make_uscc(rng) for _ in range(6))
-HEADER = ("application_id,clause,uscc,name,submitted_on,business_in_minhang,tax_in_minhang,field,certified,"
-          "paid_in_capital,headcount,financing,annual_rent,lease_start")
+HEADER = (
+    "application_id,clause,uscc,name,submitted_on,business_in_minhang,tax_in_minhang,field,certified,"
+    "paid_in_capital,headcount,financing,annual_rent,lease_start"
+)
 ROWS = [
     f"E1,A2,{E1},甲,2024-03-01,true,true,ai,true,500万,30,2000万,1200000,2023-03-01",
-    f"E2,A2,{E2},乙,2024-03-02,true,true,ai,true,5000000,31,20000000,\"2,000,000\",2024-01-01",
+    f'E2,A2,{E2},乙,2024-03-02,true,true,ai,true,5000000,31,20000000,"2,000,000",2024-01-01',
     f"E3,A4-PILOT,{E3},丙,2024-03-03,是,是,工业互联网,是,,,,,",
     f"E4,A4-PILOT,{E4},丁,2024-03-04,true,true,ai,true,,,,,",
     f"E5,A2,{E5},戊,2024-03-05,true,true,ai,false,5000000,29,20000000,100000,2024-01-01",
@@ -49,8 +51,10 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: str, tmp_path: Path) -> None:
     apps = _write(tmp_path / "apps.csv", [HEADER, *ROWS])
-    blacklist = _write(tmp_path / "blacklist.csv", ["uscc,listed_on,removed_on,source",
-                                                    f"{E4},2024-01-01,,信用中国", f"{E7},2025-01-10,,信用中国"])
+    blacklist = _write(
+        tmp_path / "blacklist.csv",
+        ["uscc,listed_on,removed_on,source", f"{E4},2024-01-01,,信用中国", f"{E7},2025-01-10,,信用中国"],
+    )
     summary = intake_flow([apps], blacklist=blacklist, as_of=date(2024, 6, 28))
     assert (summary.rows_read, summary.decided, summary.quarantined, summary.unchanged) == (7, 6, 1, 0)
     assert summary.blacklist_hits == 1
@@ -63,10 +67,18 @@ def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: st
     export_flow("decisions", str(tmp_path / "decisions.csv"))
     export_flow("payments", str(tmp_path / "payments.csv"))
     decisions = _read(tmp_path / "decisions.csv")
-    assert list(decisions[0]) == ["application_id", "clause", "uscc", "status", "reasons", "award_total",
-                                  "recipient_uscc"]
-    assert [(d["application_id"], d["status"], d["reasons"], d["award_total"], d["recipient_uscc"])
-            for d in decisions] == [
+    assert list(decisions[0]) == [
+        "application_id",
+        "clause",
+        "uscc",
+        "status",
+        "reasons",
+        "award_total",
+        "recipient_uscc",
+    ]
+    assert [
+        (d["application_id"], d["status"], d["reasons"], d["award_total"], d["recipient_uscc"]) for d in decisions
+    ] == [
         ("E1", "approved", "", "3000000.00", E1),
         ("E2", "approved", "CAPPED", "3000000.00", E2),
         ("E3", "approved", "", "500000.00", E3),
@@ -76,10 +88,20 @@ def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: st
         ("E6", "quarantined", "INVALID_DATA", "0.00", ""),
     ]
     payments = _read(tmp_path / "payments.csv")
-    assert list(payments[0]) == ["application_id", "clause", "recipient_uscc", "fiscal_year", "installment", "amount",
-                                 "status", "reasons"]
-    assert [(p["application_id"], p["fiscal_year"], p["installment"], p["amount"], p["status"], p["reasons"])
-            for p in payments] == [
+    assert list(payments[0]) == [
+        "application_id",
+        "clause",
+        "recipient_uscc",
+        "fiscal_year",
+        "installment",
+        "amount",
+        "status",
+        "reasons",
+    ]
+    assert [
+        (p["application_id"], p["fiscal_year"], p["installment"], p["amount"], p["status"], p["reasons"])
+        for p in payments
+    ] == [
         ("E1", "2024", "1", "1200000.00", "paid", ""),
         ("E1", "2024", "2", "1200000.00", "paid", ""),
         ("E2", "2024", "1", "2000000.00", "paid", ""),

@@ -18,20 +18,32 @@ USCC = "91310112MA1GB4Y21X"
 
 def _post_sample(engine) -> None:  # type: ignore[no-untyped-def]
     with run_transaction(engine) as s:
-        posting.post(s, [
-            posting.commitment("APP-1", 1, "A2", 2024, USCC, 120_000_001),
-            posting.commitment("APP-1", 2, "A2", 2025, USCC, 120_000_001),
-            posting.commitment("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000),
-        ], source="test")
+        posting.post(
+            s,
+            [
+                posting.commitment("APP-1", 1, "A2", 2024, USCC, 120_000_001),
+                posting.commitment("APP-1", 2, "A2", 2025, USCC, 120_000_001),
+                posting.commitment("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000),
+            ],
+            source="test",
+        )
     with run_transaction(engine) as s:
-        posting.post(s, [
-            posting.settlement("APP-1", 1, "A2", 2024, USCC, 120_000_001, paid=True),
-            posting.settlement("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000, paid=True),
-        ], source="test")
+        posting.post(
+            s,
+            [
+                posting.settlement("APP-1", 1, "A2", 2024, USCC, 120_000_001, paid=True),
+                posting.settlement("APP-2", 1, "A4-PILOT", 2024, USCC, 50_000_000, paid=True),
+            ],
+            source="test",
+        )
     with run_transaction(engine) as s:
-        posting.post(s, [
-            posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=False, reasons="BLACKLISTED"),
-        ], source="test")
+        posting.post(
+            s,
+            [
+                posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=False, reasons="BLACKLISTED"),
+            ],
+            source="test",
+        )
 
 
 def test_postings_balance_and_chain(engine) -> None:  # type: ignore[no-untyped-def]
@@ -42,8 +54,12 @@ def test_postings_balance_and_chain(engine) -> None:  # type: ignore[no-untyped-
         assert report.debit_fen == report.credit_fen == 2 * 120_000_001 * 2 + 50_000_000 * 2
         balances = ledger_balances(s)
     a2 = balances.by_clause["A2"]
-    assert (a2.committed_fen, a2.paid_fen, a2.forfeited_fen, a2.outstanding_fen) == (240_000_002, 120_000_001,
-                                                                                     120_000_001, 0)
+    assert (a2.committed_fen, a2.paid_fen, a2.forfeited_fen, a2.outstanding_fen) == (
+        240_000_002,
+        120_000_001,
+        120_000_001,
+        0,
+    )
     assert balances.by_clause["A4-PILOT"].paid_fen == 50_000_000
 
 
@@ -65,14 +81,16 @@ def test_the_same_key_with_other_content_is_refused(engine) -> None:  # type: ig
 def test_a_forfeited_installment_cannot_also_be_paid(engine) -> None:  # type: ignore[no-untyped-def]
     _post_sample(engine)
     with pytest.raises(IntegrityError), run_transaction(engine) as s:
-        posting.post(s, [posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=True)], "x",
-                     known_new=True)
+        posting.post(s, [posting.settlement("APP-1", 2, "A2", 2025, USCC, 120_000_001, paid=True)], "x", known_new=True)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_transactions SET amount_fen = 1 WHERE seq = 1",
-    "DELETE FROM ledger_lines WHERE seq = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_transactions SET amount_fen = 1 WHERE seq = 1",
+        "DELETE FROM ledger_lines WHERE seq = 1",
+    ],
+)
 def test_ledger_tables_refuse_update_and_delete(engine, statement: str) -> None:  # type: ignore[no-untyped-def]
     _post_sample(engine)
     with pytest.raises(SQLDatabaseError, match="append-only"), engine.begin() as conn:
@@ -104,11 +122,18 @@ def _tamper(engine, sql: str) -> None:  # type: ignore[no-untyped-def]
             conn.execute(text(sql))
 
 
-@pytest.mark.parametrize(("sql", "seq", "problem"), [
-    ("UPDATE ledger_lines SET credit_fen = credit_fen + 100 WHERE seq = 4 AND line = 2", 4, "does not balance"),
-    ("UPDATE ledger_lines SET account = 'payable:someone-else' WHERE seq = 2 AND line = 2", 2, "content was changed"),
-    ("UPDATE ledger_transactions SET prev_hash = entry_hash WHERE seq = 5", 5, "does not link"),
-])
+@pytest.mark.parametrize(
+    ("sql", "seq", "problem"),
+    [
+        ("UPDATE ledger_lines SET credit_fen = credit_fen + 100 WHERE seq = 4 AND line = 2", 4, "does not balance"),
+        (
+            "UPDATE ledger_lines SET account = 'payable:someone-else' WHERE seq = 2 AND line = 2",
+            2,
+            "content was changed",
+        ),
+        ("UPDATE ledger_transactions SET prev_hash = entry_hash WHERE seq = 5", 5, "does not link"),
+    ],
+)
 def test_verify_names_the_first_tampered_entry(engine, sql: str, seq: int, problem: str) -> None:  # type: ignore[no-untyped-def]
     _post_sample(engine)
     _tamper(engine, sql)

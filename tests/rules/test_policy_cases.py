@@ -17,10 +17,9 @@ import yaml
 
 from ledger.records import application_from_row
 from rules.decide import decide_batch
-from rules.model import CaseDecision, History, ListingPeriod, ReferenceData, RegistrationChange
+from rules.model import APPLICATION_FIELDS, CaseDecision, History, ListingPeriod, ReferenceData, RegistrationChange
 from rules.params import default_parameters
 from validations.values import PARSERS
-from rules.model import APPLICATION_FIELDS
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULTS: dict[str, Any] = {
@@ -69,7 +68,10 @@ def _reference(spec: dict[str, Any]) -> ReferenceData:
         ref.external_awards[key] = Decimal(str(item["amount"]))
     for item in spec.get("case_decisions", []):
         ref.case_decisions[item["application_id"]] = CaseDecision(
-            item["application_id"], Decimal(str(item["amount"])), item["approved_by"], item["document_ref"],
+            item["application_id"],
+            Decimal(str(item["amount"])),
+            item["approved_by"],
+            item["document_ref"],
             _day(item["decided_on"]),
         )
     return ref
@@ -90,7 +92,10 @@ def test_policy_case(case: dict[str, Any]) -> None:
         params = params.with_reading(interpretation, reading)
     apps = [_application(a) for a in case["applications"]]
     decisions = decide_batch(
-        apps, _reference(case.get("reference") or {}), _history(case.get("history") or {}), params,
+        apps,
+        _reference(case.get("reference") or {}),
+        _history(case.get("history") or {}),
+        params,
         _day(case["decided_on"]),
     )
     by_id = {d.application_id: d for d in decisions}

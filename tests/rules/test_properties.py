@@ -18,19 +18,36 @@ money = st.decimals(min_value=Decimal("0"), max_value=Decimal("100000000"), plac
 
 def _rent_app(i: int, rent: Decimal, capital: Decimal, headcount: int, start_year: int, uscc: str) -> Application:
     return Application(
-        application_id=f"A{i:04d}", clause="A2", uscc=uscc, name="x", submitted_on=date(2024, 1 + i % 12, 1),
-        business_in_minhang=True, tax_in_minhang=True, field="ai", certified=True, paid_in_capital=capital,
-        headcount=headcount, financing=Decimal("20000000"), annual_rent=rent, lease_start=date(start_year, 1, 1),
+        application_id=f"A{i:04d}",
+        clause="A2",
+        uscc=uscc,
+        name="x",
+        submitted_on=date(2024, 1 + i % 12, 1),
+        business_in_minhang=True,
+        tax_in_minhang=True,
+        field="ai",
+        certified=True,
+        paid_in_capital=capital,
+        headcount=headcount,
+        financing=Decimal("20000000"),
+        annual_rent=rent,
+        lease_start=date(start_year, 1, 1),
     )
 
 
 apps = st.lists(
     st.builds(
         lambda i, rent, cap, head, year, who: _rent_app(i, rent, cap, head, year, f"91310112MA1GB000{who}X"),
-        st.integers(0, 9999), money, st.sampled_from([Decimal("4999999.99"), Decimal("5000000")]),
-        st.integers(25, 35), st.integers(2019, 2026), st.integers(0, 3),
+        st.integers(0, 9999),
+        money,
+        st.sampled_from([Decimal("4999999.99"), Decimal("5000000")]),
+        st.integers(25, 35),
+        st.integers(2019, 2026),
+        st.integers(0, 3),
     ),
-    min_size=1, max_size=12, unique_by=lambda a: a.application_id,
+    min_size=1,
+    max_size=12,
+    unique_by=lambda a: a.application_id,
 )
 
 
@@ -58,5 +75,14 @@ def test_decisions_do_not_depend_on_the_order_of_rows(batch: list[Application], 
     params = default_parameters()
     first = decide_batch(batch, ReferenceData(), History(), params, date(2024, 6, 28))
     second = decide_batch(shuffled, ReferenceData(), History(), params, date(2024, 6, 28))
-    key = lambda d: (d.application_id, d.status, d.reasons, d.award_total, [(i.number, i.due_year, i.amount) for i in d.installments])  # noqa: E731,E501
+
+    def key(d):
+        return (
+            d.application_id,
+            d.status,
+            d.reasons,
+            d.award_total,
+            [(i.number, i.due_year, i.amount) for i in d.installments],
+        )
+
     assert sorted(map(key, first)) == sorted(map(key, second))

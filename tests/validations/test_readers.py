@@ -14,8 +14,17 @@ from validations.batch import validate_table
 from validations.columns import APPLICATION_ZH
 from validations.readers import read_table
 
-HEADER = ["application_id", "clause", "uscc", "name", "submitted_on", "business_in_minhang", "tax_in_minhang",
-          "field", "certified"]
+HEADER = [
+    "application_id",
+    "clause",
+    "uscc",
+    "name",
+    "submitted_on",
+    "business_in_minhang",
+    "tax_in_minhang",
+    "field",
+    "certified",
+]
 ROW = ["P-1", "A4-PILOT", "91310112MA1GBXYZ1X", "闵行测试企业", "2024年3月1日", "是", "是", "智能制造", "是"]
 
 
@@ -40,7 +49,11 @@ def test_csv_in_every_encoding_with_either_header(tmp_path: Path, encoding: str,
     table = validate_table(read_table(_csv(tmp_path / "a.csv", header, [row], encoding), "applications"))
     assert table.quarantined == []
     record = table.frame.iloc[0]
-    assert (record["application_id"], record["name"], record["field"]) == ("P-1", "闵行测试企业", "intelligent_manufacturing")
+    assert (record["application_id"], record["name"], record["field"]) == (
+        "P-1",
+        "闵行测试企业",
+        "intelligent_manufacturing",
+    )
     assert record["submitted_on"].isoformat() == "2024-03-01"
 
 

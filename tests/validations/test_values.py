@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from validations.values import BadValue, PARSERS, parse_amount, parse_bool, parse_date
+from validations.values import PARSERS, BadValue, parse_amount, parse_bool, parse_date
 
 
 @pytest.mark.parametrize(
@@ -33,8 +33,21 @@ def test_bad_amounts(text: str) -> None:
         parse_amount(text)
 
 
-@pytest.mark.parametrize(("text", "value"), [("true", True), ("1", True), ("yes", True), ("Y", True), ("是", True),
-                                             ("false", False), ("0", False), ("no", False), ("n", False), ("否", False)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        ("Y", True),
+        ("是", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("n", False),
+        ("否", False),
+    ],
+)
 def test_booleans(text: str, value: bool) -> None:
     assert parse_bool(text) is value
 
