@@ -379,6 +379,18 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
     ).all()
     out: list[DueInstallment] = []
     for inst, data in rows:
+        if inst.recipient_uscc == data.get("uscc"):
+            entity, business, tax = (
+                data.get("entity_type", "enterprise"),
+                bool(data.get("business_in_minhang")),
+                bool(data.get("tax_in_minhang")),
+            )
+        else:  # A8: the provider, registered in Minhang (both registrations) by the application's own statement
+            entity, business, tax = (
+                "enterprise",
+                bool(data.get("provider_in_minhang")),
+                bool(data.get("provider_in_minhang")),
+            )
         out.append(
             DueInstallment(
                 application_id=inst.application_id,
@@ -387,9 +399,9 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
                 recipient_uscc=inst.recipient_uscc,
                 due_year=inst.due_year,
                 amount_fen=inst.amount_fen,
-                entity_type=data.get("entity_type", "enterprise"),
-                business_in_minhang=bool(data.get("business_in_minhang")),
-                tax_in_minhang=bool(data.get("tax_in_minhang")),
+                entity_type=entity,
+                business_in_minhang=business,
+                tax_in_minhang=tax,
             )
         )
     return out

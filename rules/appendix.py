@@ -9,13 +9,17 @@ from rules.screening import is_blacklisted, registration_on
 from rules.trace import Trace
 
 
-def validity_reasons(app: Application, trace: Trace) -> set[Reason]:
-    """X-VALID / I-7: an application submitted outside 2021-08-18 … 2026-08-17 is rejected."""
+def validity_reasons(app: Application, trace: Trace, decided_on: date) -> set[Reason]:
+    """X-VALID / I-7: an application submitted outside 2021-08-18 … 2026-08-17 is rejected; one submitted inside
+    is decided under this policy whenever its decision falls (under the alternative reading, not after expiry)."""
     start, end = trace.param("X.validity_start"), trace.param("X.validity_end")
-    if start <= app.submitted_on <= end:
-        return set()
-    trace.step(f"X-VALID: submitted {app.submitted_on} is outside {start} … {end}")
-    return {Reason.OUTSIDE_VALIDITY}
+    if not start <= app.submitted_on <= end:
+        trace.step(f"X-VALID: submitted {app.submitted_on} is outside {start} … {end}")
+        return {Reason.OUTSIDE_VALIDITY}
+    if decided_on > end and trace.reading("I-7") == "stop_at_expiry":
+        trace.step(f"X-VALID / I-7 (stop at expiry): decided {decided_on}, after the policy ended on {end}")
+        return {Reason.OUTSIDE_VALIDITY}
+    return set()
 
 
 def entity_reasons(app: Application, trace: Trace) -> set[Reason]:

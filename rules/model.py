@@ -211,3 +211,5 @@ class Assessment:
     due_years: list[int] = field(default_factory=list)
     capped: bool = False
     recipient_uscc: str | None = None
+    yearly_cap: Decimal | None = None
+    """For yearly claims (A5, A7-ALLIANCE): the cap per entity and claim year, shared by all its rows."""

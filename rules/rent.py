@@ -59,3 +59,22 @@ def rent_installments(app: Application, trace: Trace, decided_on: date) -> Asses
     trace.reading("I-8")
     trace.step(f"A2: lease started {app.lease_start}; installments due in {assessment.due_years}")
     return assessment
+
+
+def site_installments(app: Application, trace: Trace, decided_on: date) -> Assessment:
+    """A7-SITE: the platform's actual yearly site rent/purchase cost, at most 500,000 a year, for the first three
+    years; each year rounded half-up to the fen, then capped."""
+    assessment = Assessment(recipient_uscc=app.uscc)
+    if app.annual_rent is None or app.lease_start is None:
+        return assessment
+    cap: Decimal = trace.param("A7.site_yearly_cap")
+    years: int = trace.param("A7.site_years")
+    yearly = round_installment(app.annual_rent, trace.reading("I-9"))
+    if yearly > cap:
+        assessment.capped = True
+        trace.caps.append(f"A7-SITE yearly cap {cap}: {yearly} → {cap} in each of {years} years")
+    assessment.amounts = [min(yearly, cap)] * years
+    assessment.due_years = schedule_due_years(app.lease_start, years, decided_on)
+    trace.reading("I-8")
+    trace.step(f"A7-SITE: site started {app.lease_start}; {years} × {min(yearly, cap)} due in {assessment.due_years}")
+    return assessment

@@ -243,7 +243,8 @@ def demo(
 def _print_demo_summary(result: Any, balances: Any) -> None:
     from rules.money import from_fen
 
-    decided = sum(s.decided for s in result.intakes)
+    decided = sum(s.decided + s.redecided for s in result.intakes)
+    unchanged = sum(s.unchanged for s in result.intakes)
     quarantined = sum(s.quarantined for s in result.intakes)
     paid = sum(c.paid for c in result.cycles)
     forfeited = sum(c.forfeited for c in result.cycles)
@@ -259,6 +260,7 @@ def _print_demo_summary(result: Any, balances: Any) -> None:
         table.add_column(col, justify="right")
     table.add_row(
         str(decided),
+        str(unchanged),
         str(quarantined),
         str(paid),
         _cny(from_fen(sum(c.paid_fen for c in result.cycles))),

@@ -82,6 +82,10 @@ def _history(spec: dict[str, Any]) -> History:
     for item in spec.get("granted", []):
         key = (item["uscc"], item.get("project_id") or item["uscc"], item["kind"])
         history.granted[key] = Decimal(str(item["amount"]))
+    for item in spec.get("yearly_used", []):
+        history.yearly_used[(item["uscc"], item["clause"], item["claim_year"])] = Decimal(str(item["amount"]))
+    for item in spec.get("investment_awards", []):
+        history.investment_awards[item["uscc"]] = (item["application_id"], item["clause"], Decimal(str(item["amount"])))
     return history
 
 

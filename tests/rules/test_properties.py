@@ -86,3 +86,98 @@ def test_decisions_do_not_depend_on_the_order_of_rows(batch: list[Application], 
         )
 
     assert sorted(map(key, first)) == sorted(map(key, second))
+
+
+CAPS = {
+    "A1": Decimal("10000000"),
+    "A2": Decimal("3000000"),
+    "A3-INV": Decimal("20000000"),
+    "A3-TITLE": Decimal("1500000"),
+    "A4-CERT": Decimal("500000"),
+    "A4-PILOT": Decimal("500000"),
+    "A5": Decimal("1000000"),
+    "A6-INV": Decimal("2000000"),
+    "A6-TITLE": Decimal("1500000"),
+    "A7-START": Decimal("500000"),
+    "A7-SITE": Decimal("1500000"),
+    "A7-ALLIANCE": Decimal("500000"),
+    "A8": Decimal("80000"),
+}
+YEARLY_CAPS = {"A5": Decimal("1000000"), "A7-ALLIANCE": Decimal("500000")}
+
+
+@st.composite
+def any_application(draw: st.DrawFn, i: int) -> Application:
+    clause = draw(st.sampled_from(sorted(CAPS)))
+    who = draw(st.integers(0, 2))
+    return Application(
+        application_id=f"M{i:04d}",
+        clause=clause,
+        uscc=f"91310112MA1GB000{who}X",
+        name="x",
+        submitted_on=date(2024, draw(st.integers(1, 12)), draw(st.integers(1, 28))),
+        business_in_minhang=True,
+        tax_in_minhang=True,
+        field="ai",
+        certified=draw(st.sampled_from([True, True, True, False])),
+        project_id=draw(st.sampled_from([None, "P1", "P2"])),
+        entity_type="cloud_provider" if clause == "A5" else "enterprise",
+        fixed_asset_investment=draw(money),
+        rd_expense=draw(money),
+        equipment_investment=draw(money),
+        paid_in_capital=Decimal("5000000"),
+        headcount=30,
+        financing=Decimal("20000000"),
+        annual_rent=draw(money),
+        lease_start=date(draw(st.integers(2020, 2026)), 1, 1),
+        investment=draw(money),
+        title_level=draw(st.sampled_from(["municipal", "national"])),
+        cert_level=draw(st.sampled_from(["completed", "process", "network", "ecosystem"])),
+        claim_year=draw(st.integers(2022, 2024)),
+        onboarded_count=draw(st.integers(0, 5000)),
+        activity_cost=draw(money),
+        provider_uscc="91310112MA1GB0009X",
+        provider_in_minhang=draw(st.booleans()),
+        adopted=draw(st.booleans()),
+    )
+
+
+mixed = st.integers(1, 15).flatmap(lambda n: st.tuples(*(any_application(i) for i in range(n))).map(list))
+
+
+@settings(max_examples=200, deadline=None)
+@given(mixed, st.randoms())
+def test_every_clause_respects_its_caps_and_order_does_not_matter(batch: list[Application], rnd) -> None:  # type: ignore[no-untyped-def]
+    params = default_parameters()
+    decisions = decide_batch(batch, ReferenceData(), History(), params, date(2024, 6, 28))
+    yearly: dict[tuple[str, str, int | None], Decimal] = {}
+    investment: dict[str, int] = {}
+    by_id = {a.application_id: a for a in batch}
+    for d in decisions:
+        assert d.award_total == sum((i.amount for i in d.installments), Decimal("0"))
+        assert d.award_total <= CAPS[d.clause], d.trace
+        if d.clause == "A7-SITE":
+            assert all(i.amount <= Decimal("500000") for i in d.installments)
+        if d.status != Status.APPROVED:
+            assert d.award_total == 0 and d.installments == []
+        elif d.clause in YEARLY_CAPS:
+            key = (d.uscc, d.clause, by_id[d.application_id].claim_year)
+            yearly[key] = yearly.get(key, Decimal("0")) + d.award_total
+        if d.status == Status.APPROVED and d.clause in {"A1", "A3-INV", "A6-INV"}:
+            investment[d.uscc] = investment.get(d.uscc, 0) + 1
+    assert all(total <= YEARLY_CAPS[clause] for (_, clause, _), total in yearly.items())
+    assert all(count == 1 for count in investment.values())  # X-ONEINV
+    shuffled = list(batch)
+    rnd.shuffle(shuffled)
+    again = decide_batch(shuffled, ReferenceData(), History(), params, date(2024, 6, 28))
+
+    def key(d):  # type: ignore[no-untyped-def]
+        return (
+            d.application_id,
+            d.status,
+            d.reasons,
+            d.award_total,
+            [(i.number, i.due_year, i.amount) for i in d.installments],
+        )
+
+    assert sorted(map(key, decisions)) == sorted(map(key, again))
