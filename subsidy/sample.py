@@ -46,25 +46,7 @@ class SampleFiles:
     moved_out: str
 
 
-APP_COLUMNS = [
-    "application_id",
-    "clause",
-    "uscc",
-    "name",
-    "submitted_on",
-    "project_id",
-    "entity_type",
-    "business_in_minhang",
-    "tax_in_minhang",
-    "field",
-    "certified",
-    "major_project",
-    "paid_in_capital",
-    "headcount",
-    "financing",
-    "annual_rent",
-    "lease_start",
-]
+APP_COLUMNS = list(APPLICATION_ZH)
 
 
 def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
@@ -72,7 +54,7 @@ def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     fields = ["ai", "intelligent_manufacturing", "industrial_internet"]
-    enterprises = [make_uscc(rng) for _ in range(36)]
+    enterprises = [make_uscc(rng) for _ in range(50)]
     blacklisted_at_intake, blacklisted_later, moved_out = enterprises[0], enterprises[1], enterprises[2]
     rows: list[dict[str, object]] = []
 
@@ -89,7 +71,7 @@ def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
             "field": fields[n % 3],
             "certified": "true",
         }
-        row.update({k: v for k, v in extra.items()})
+        row.update(extra)
         rows.append(row)
 
     rent_ok = {"paid_in_capital": "800万", "headcount": 45, "financing": "3,000万元"}
@@ -141,14 +123,81 @@ def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
     add("A4-PILOT", enterprises[34], 3, 24, entity_type="public_institution")
     add("A4-PILOT", enterprises[35], 3, 25, major_project="true")  # waits for a case decision
     rows[-1]["project_id"] = "MH-MAJOR-001"
-    add("A4-PILOT", enterprises[30], 3, 26, submitted_on="2021-05-10")
-    rows[-1]["submitted_on"] = "2021-05-10"  # before the policy took effect
+    add("A4-PILOT", enterprises[30], 3, 26, submitted_on="2021-05-10")  # before the policy took effect
+    # The other articles.
+    add(
+        "A1",
+        enterprises[36],
+        1,
+        8,
+        fixed_asset_investment="8000万",
+        rd_expense="3,000万",
+        equipment_investment="2500万",
+    )
+    add("A3-INV", enterprises[36], 1, 9, investment="9000万")  # X-ONEINV: the higher of the two wins
+    add(
+        "A1",
+        enterprises[37],
+        1,
+        10,
+        fixed_asset_investment="6000万",
+        rd_expense="9000万",
+        equipment_investment="4000万",
+    )
+    add("A3-TITLE", enterprises[38], 2, 1, title_level="市级", project_id="LINE-7")
+    add("A6-TITLE", enterprises[38], 5, 2, title_level="国家级", project_id="LINE-7")  # upgrade: the difference
+    add("A4-CERT", enterprises[39], 2, 3, cert_level="网络级")
+    add(
+        "A5",
+        enterprises[40],
+        2,
+        4,
+        entity_type="cloud_provider",
+        business_in_minhang="false",
+        tax_in_minhang="false",
+        claim_year=2023,
+        onboarded_count=1500,
+    )
+    add(
+        "A5",
+        enterprises[40],
+        2,
+        5,
+        entity_type="cloud_provider",
+        business_in_minhang="false",
+        tax_in_minhang="false",
+        claim_year=2023,
+        onboarded_count=900,
+    )  # shares the provider's 2023 cap
+    add("A6-INV", enterprises[41], 2, 6, investment="1200万")
+    add("A7-START", enterprises[42], 2, 7)
+    add("A7-SITE", enterprises[42], 2, 8, annual_rent="65万", lease_start="2023-07-01")
+    add("A7-ALLIANCE", enterprises[43], 2, 9, claim_year=2023, activity_cost="38.5万")
+    add(
+        "A8",
+        enterprises[44],
+        2,
+        10,
+        claim_year=2023,
+        provider_uscc=enterprises[45],
+        provider_in_minhang="是",
+        adopted="是",
+    )
+    add(
+        "A8",
+        enterprises[46],
+        2,
+        11,
+        claim_year=2023,
+        provider_uscc=make_uscc(rng, "440300"),
+        provider_in_minhang="否",
+        adopted="否",
+    )
     # Bad rows: each is quarantined with its reason.
     add("A4-PILOT", "91310112MA1FL0000X", 4, 1)  # check digit wrong
     add("A2", enterprises[20], 4, 2, annual_rent="abc", lease_start="2024-01-01", **rent_ok)
     add("A2", enterprises[21], 4, 3, annual_rent="500000", **rent_ok)  # lease_start missing
     add("A4-PILOT", enterprises[22], 4, 4, submitted_on="2024-02-30")
-    rows[-1]["submitted_on"] = "2024-02-30"
     add("A9", enterprises[23], 4, 5)  # no such clause
 
     english = rows[: len(rows) // 2]

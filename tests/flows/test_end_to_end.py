@@ -18,6 +18,7 @@ from flows.records import export_flow, verify_flow
 from ledger.db import get_engine
 from ledger.models import IntakeRun
 from subsidy.cli import app
+from subsidy.errors import ReferenceDataError
 from subsidy.sample import make_uscc
 
 pytestmark = pytest.mark.prefect
@@ -162,3 +163,33 @@ def test_cli_explain_prints_the_clause_parameters_and_trace(database: str, tmp_p
         assert expected in result.output
     verify = runner.invoke(app, ["ledger", "verify"])
     assert verify.exit_code == 0 and "ledger verified" in verify.output
+
+
+def test_a_major_project_waits_for_its_case_decision_then_is_paid_in_the_case_year(
+    database: str, tmp_path: Path
+) -> None:
+    major = ROWS[2].replace("E3,", "M1,", 1) + ""
+    header = HEADER + ",major_project"
+    apps = _write(tmp_path / "apps.csv", [header, major + ",是"])
+    first = intake_flow([apps], as_of=date(2024, 6, 28))
+    assert first.by_status == {"manual": 1}
+    bad = _write(
+        tmp_path / "bad-cases.csv",
+        ["application_id,amount,approved_by,document_ref,decided_on", "M1,800000,,闵经委〔2025〕3号,2025-01-15"],
+    )
+    with pytest.raises(ReferenceDataError, match="approved_by"):
+        intake_flow([], case_decisions=bad, as_of=date(2025, 1, 20))
+    cases = _write(
+        tmp_path / "cases.csv",
+        [
+            "application_id,amount,approved_by,document_ref,decided_on",
+            "M1,80万,区经委主任办公会,闵经委〔2025〕3号,2025年1月15日",
+        ],
+    )
+    second = intake_flow([], case_decisions=cases, as_of=date(2025, 1, 20))
+    assert (second.decided, second.redecided, second.by_status) == (0, 1, {"approved": 1})
+    export_flow("decisions", str(tmp_path / "d.csv"))
+    [d] = _read(tmp_path / "d.csv")
+    assert (d["status"], d["reasons"], d["award_total"]) == ("approved", "CASE_BY_CASE", "800000.00")
+    assert disbursement_flow(2024, date(2024, 12, 1)).paid == 0  # due in 2025, the case decision's year
+    assert disbursement_flow(2025, date(2025, 12, 1)).paid_fen == 80_000_000
