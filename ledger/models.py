@@ -195,6 +195,8 @@ class QuarantineRecord(Base):
     reason: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raw_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the raw row and its reason: the same bad row sent again is not quarantined twice."""
 
 
 class Cycle(Base):

@@ -354,6 +354,29 @@ def store_decisions(
         session.execute(insert(InstallmentRecord), installments)
 
 
+def raw_row_hash(raw: dict[str, Any], reason: str) -> str:
+    text = json.dumps([raw, reason], sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_quarantine_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The rows not quarantined before (an identical bad row sent again changes nothing), and how many were."""
+    hashes = list({r["raw_hash"] for r in rows})
+    seen: set[str] = set()
+    for start in range(0, len(hashes), CHUNK):
+        seen.update(
+            session.execute(
+                select(QuarantineRecord.raw_hash).where(QuarantineRecord.raw_hash.in_(hashes[start : start + CHUNK]))
+            ).scalars()
+        )
+    fresh: list[dict[str, Any]] = []
+    for row in rows:
+        if row["raw_hash"] not in seen:
+            seen.add(row["raw_hash"])
+            fresh.append(row)
+    return fresh, len(rows) - len(fresh)
+
+
 def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(QuarantineRecord), [{**r, "intake_run_id": run_id} for r in rows])

@@ -19,6 +19,7 @@ from rules.disbursement import settle_installments
 from rules.model import Application, Decision, Reason, Status
 from rules.money import ZERO, from_fen, to_fen
 from rules.params import PolicyParameters
+from subsidy.errors import SubsidyError
 from validations.batch import QuarantinedRow, ValidatedTable
 
 
@@ -38,6 +39,7 @@ class IntakeSummary:
     reference_loads: dict[str, int] = field(default_factory=dict)
     chain_head: str = posting.GENESIS_HASH
     quarantine_messages: list[str] = field(default_factory=list)
+    data_docs: str | None = None
 
 
 @dataclass
@@ -57,6 +59,7 @@ class CycleSummary:
 
 def _quarantine_row(q: QuarantinedRow) -> dict[str, Any]:
     return {
+        "raw_hash": records.raw_row_hash(q.raw, q.reason),
         "file": q.file,
         "row": q.row,
         "application_id": q.raw.get("application_id"),
@@ -83,7 +86,7 @@ def record_intake(
     with run_transaction(engine) as session:
         run = records.start_intake_run(session, as_of, file_info)
         run.validation = validation
-        summary = IntakeSummary(run_id=run.id, as_of=as_of, files=file_info)
+        summary = IntakeSummary(run_id=run.id, as_of=as_of, files=file_info, data_docs=validation.get("data_docs"))
         for kind, (table, checksum) in references.items():
             summary.reference_loads[kind] = records.store_reference(session, kind, table.file, checksum, table.frame)
 
@@ -127,6 +130,8 @@ def record_intake(
             a.application_id: a.claim_year for a in waiting
         }
         records.store_decisions(session, run.id, decisions, claim_years, replacing)
+        quarantine, resent = records.new_quarantine_rows(session, quarantine)
+        summary.unchanged += resent
         records.store_quarantine(session, run.id, quarantine)
         result = posting.post(session, _commitments(decisions), source=f"intake:{run.id}", known_new=True)
 
@@ -149,15 +154,16 @@ def record_intake(
             summary.quarantined,
         )
         if summary.rows_read != summary.decided + summary.unchanged + summary.quarantined:
-            raise AssertionError(
-                f"rows read {summary.rows_read} ≠ decided {summary.decided} + unchanged {summary.unchanged} "
-                f"+ quarantined {summary.quarantined}"
+            raise SubsidyError(  # a defect: nothing of this run is stored
+                f"intake run lost track of rows: rows read {summary.rows_read} ≠ decided {summary.decided} "
+                f"+ unchanged {summary.unchanged} + quarantined {summary.quarantined}"
             )
         return summary
 
 
 def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> dict[str, Any]:
     return {
+        "raw_hash": records.raw_row_hash(raw, Reason.DUPLICATE_APPLICATION.value),
         "file": file,
         "row": number,
         "application_id": raw.get("application_id"),

@@ -81,12 +81,18 @@ def _print_intake(summary: Any) -> None:
         )
     )
     console.print(table)
+    console.print(
+        f"rows read {summary.rows_read} = decided {summary.decided} + unchanged {summary.unchanged} "
+        f"+ quarantined {summary.quarantined}"
+    )
     if summary.by_status:
         console.print("decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items())))
     for message in summary.quarantine_messages[:20]:
         console.print(f"  [yellow]quarantined[/] {message}", highlight=False)
     if len(summary.quarantine_messages) > 20:
         console.print(f"  … and {len(summary.quarantine_messages) - 20} more (subsidy export quarantine --out F)")
+    if summary.data_docs:
+        console.print(f"data docs: {summary.data_docs}")
     console.print(f"ledger chain head: {summary.chain_head}")
 
 
@@ -251,6 +257,7 @@ def _print_demo_summary(result: Any, balances: Any) -> None:
     table = Table(title="Demo summary", title_justify="left")
     for col in (
         "decided",
+        "unchanged (re-sent)",
         "quarantined",
         "installments paid",
         "paid (CNY)",

@@ -16,6 +16,13 @@ def database_url() -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
+def data_docs_dir() -> Path:
+    """Where the Great Expectations Data Docs of each intake run go: ``SUBSIDY_DATA_DOCS_DIR`` or
+    ``./subsidy-data-docs``."""
+    configured = os.environ.get("SUBSIDY_DATA_DOCS_DIR", "").strip()
+    return Path(configured) if configured else Path.cwd() / "subsidy-data-docs"
+
+
 def redact_url(url: str) -> str:
     """The URL with any password replaced, fit for messages and logs."""
     from sqlalchemy.engine import make_url

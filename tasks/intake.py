@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import task
@@ -13,9 +14,10 @@ from ledger.db import get_engine
 from ledger.runs import IntakeSummary, record_intake
 from rules.params import default_parameters
 from subsidy.errors import ReferenceDataError
+from subsidy.settings import data_docs_dir
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import read_table
-from validations.suites import run_suite
+from validations.suites import run_suites
 
 
 @task(name="read-applications", cache_policy=NO_CACHE)
@@ -40,12 +42,17 @@ def read_reference_data(files: dict[str, str]) -> dict[str, tuple[ValidatedTable
 
 @task(name="check-datasets", cache_policy=NO_CACHE)
 def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
-    """Great Expectations dataset rules on each application batch; results are kept with the run."""
-    results: dict[str, Any] = {}
-    for table in tables:
-        outcome = run_suite("applications", table.frame)
-        results[table.file] = {"suite": outcome.suite, "success": outcome.success, "results": outcome.results}
-    return results
+    """Great Expectations dataset rules on each application batch, rendered as Data Docs; the results and the
+    Data Docs location are kept with the run."""
+    if not tables:
+        return {"files": {}, "data_docs": None}
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
+    outcomes = run_suites("applications", {t.file: t.frame for t in tables}, docs)
+    return {
+        "files": {f: {"suite": o.suite, "success": o.success, "results": o.results} for f, o in outcomes.items()},
+        "data_docs": str((docs / "index.html").resolve()),
+    }
 
 
 @task(name="decide-and-record", cache_policy=NO_CACHE)

@@ -92,6 +92,8 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
         f"{summary.redecided} | {summary.blacklist_hits} |",
         "",
         f"Ledger chain head: `{summary.chain_head}`",
+        "",
+        f"Great Expectations Data Docs: `{summary.data_docs or 'no application files in this run'}`",
     ]
     create_markdown_artifact("\n".join(lines), key="intake-summary", description="Intake summary")
     create_table_artifact(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -59,39 +60,75 @@ def _expectations(kind: str) -> list[tuple[str, str, Any]]:
     return rules
 
 
-def run_suite(kind: str, frame: pd.DataFrame) -> SuiteOutcome:
-    """Run the suite of ``kind`` on a parsed batch (valid rows and parsed values)."""
+def _context(docs_dir: Path | None) -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    asset = context.data_sources.add_pandas(f"{kind}_source").add_dataframe_asset(f"{kind}_batch")
-    batch = asset.add_batch_definition_whole_dataframe(f"{kind}_whole")
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            "subsidy",
+            {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            },
+        )
+    return context
+
+
+def run_suites(kind: str, batches: dict[str, pd.DataFrame], docs_dir: Path | None = None) -> dict[str, SuiteOutcome]:
+    """Run the suite of ``kind`` on each parsed batch (by file name); with ``docs_dir``, render the results as
+    Data Docs HTML there (``index.html``)."""
+    import great_expectations as gx
+
+    context = _context(docs_dir)
     suite = gx.ExpectationSuite(name=f"subsidy_{kind}")
-    rules = _expectations(kind)
-    for name, severity, expectation in rules:
+    for name, severity, expectation in _expectations(kind):
         expectation.meta = {"rule": name, "severity": severity}
         suite.add_expectation(expectation)
     suite = context.suites.add(suite)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"validate_{kind}", data=batch, suite=suite)
-    )
-    checked = frame.astype(object).where(frame.notna(), None).map(lambda v: v if v is None else str(v))
-    result = definition.run(batch_parameters={"dataframe": checked})
-    results = []
-    for r in result.results:
-        meta = r.expectation_config.meta or {}
-        stats = r.result or {}
-        results.append(
-            {
-                "rule": meta.get("rule", r.expectation_config.type),
-                "severity": meta.get("severity", "warning"),
-                "expectation": r.expectation_config.type,
-                "success": bool(r.success),
-                "unexpected_count": stats.get("unexpected_count"),
-                "observed_value": stats.get("observed_value"),
-            }
+    source = context.data_sources.add_pandas(f"{kind}_files")
+    outcomes: dict[str, SuiteOutcome] = {}
+    for n, (file, frame) in enumerate(batches.items(), 1):
+        asset = source.add_dataframe_asset(f"{n:03d}_{Path(file).name}")
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=f"validate_{kind}_{n:03d}", data=asset.add_batch_definition_whole_dataframe("whole"), suite=suite
+            )
         )
-    return SuiteOutcome(suite=f"subsidy_{kind}", success=bool(result.success), results=results)
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"intake_{kind}_{n:03d}",
+                validation_definitions=[definition],
+                actions=actions,
+                result_format="SUMMARY",
+            )
+        )
+        checked = frame.astype(object).where(frame.notna(), None).map(lambda v: v if v is None else str(v))
+        run = checkpoint.run(batch_parameters={"dataframe": checked})
+        [result] = run.run_results.values()
+        results = []
+        for r in result.results:
+            meta = r.expectation_config.meta or {}
+            stats = r.result or {}
+            results.append(
+                {
+                    "rule": meta.get("rule", r.expectation_config.type),
+                    "severity": meta.get("severity", "warning"),
+                    "expectation": r.expectation_config.type,
+                    "success": bool(r.success),
+                    "unexpected_count": stats.get("unexpected_count"),
+                    "observed_value": stats.get("observed_value"),
+                }
+            )
+        outcomes[file] = SuiteOutcome(suite=f"subsidy_{kind}", success=bool(result.success), results=results)
+    return outcomes
+
+
+def run_suite(kind: str, frame: pd.DataFrame) -> SuiteOutcome:
+    """Run the suite of ``kind`` on one parsed batch, without Data Docs."""
+    return run_suites(kind, {"batch": frame})["batch"]

@@ -16,7 +16,8 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture
-def database(db_url: str, prefect_server: None, monkeypatch: pytest.MonkeyPatch) -> str:
+def database(db_url: str, prefect_server: None, monkeypatch: pytest.MonkeyPatch, tmp_path) -> str:  # type: ignore[no-untyped-def]
     """The flows' database for this test (SUBSIDY_DATABASE_URL), on each backend."""
     monkeypatch.setenv("SUBSIDY_DATABASE_URL", db_url)
+    monkeypatch.setenv("SUBSIDY_DATA_DOCS_DIR", str(tmp_path / "data-docs"))
     return db_url

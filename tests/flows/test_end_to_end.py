@@ -59,6 +59,9 @@ def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: st
     summary = intake_flow([apps], blacklist=blacklist, as_of=date(2024, 6, 28))
     assert (summary.rows_read, summary.decided, summary.quarantined, summary.unchanged) == (7, 6, 1, 0)
     assert summary.blacklist_hits == 1
+    docs = Path(summary.data_docs)
+    assert docs.name == "index.html" and docs.is_file()
+    assert any(p.suffix == ".html" for p in (docs.parent / "validations").rglob("*"))
 
     c2024 = disbursement_flow(2024, date(2024, 12, 1))
     c2025 = disbursement_flow(2025, date(2025, 12, 1))
@@ -117,7 +120,7 @@ def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: st
     again = disbursement_flow(2025, date(2025, 12, 2))
     assert (again.due, again.paid, again.forfeited) == (0, 0, 0)
     resent = intake_flow([apps], as_of=date(2024, 7, 1))
-    assert (resent.rows_read, resent.decided, resent.unchanged, resent.quarantined) == (7, 0, 6, 1)
+    assert (resent.rows_read, resent.decided, resent.unchanged, resent.quarantined) == (7, 0, 7, 0)
     assert _read(tmp_path / "payments.csv") == payments
     report, balances = verify_flow()
     assert report.entries == 9 + 8  # 9 commitments (E1×3, E2×2, E3, E7×3) and 8 settlements
