@@ -251,7 +251,10 @@ class LedgerLine(Base):
     __tablename__ = "ledger_lines"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), index=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_transactions.seq", deferrable=True, initially="DEFERRED"), index=True
+    )
+    """The transaction; lines are inserted before their header, which a trigger checks for balance."""
     line: Mapped[int] = mapped_column(Integer)
     account: Mapped[str] = mapped_column(String(120), index=True)
     debit_fen: Mapped[int] = mapped_column(BigInteger, default=0)

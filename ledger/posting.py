@@ -247,8 +247,9 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
         prev = link
         result.posted += 1
     if transactions:
-        session.execute(insert(LedgerTransaction), transactions)
+        # Lines first, headers last: the header's trigger checks that its lines balance (foreign key deferred).
         session.execute(insert(LedgerLine), lines)
+        session.execute(insert(LedgerTransaction), transactions)
     result.head = prev
     return result
 

@@ -140,3 +140,42 @@ def test_verify_names_the_first_tampered_entry(engine, sql: str, seq: int, probl
     with Session(engine) as s, pytest.raises(LedgerIntegrityError) as info:
         verify_ledger(s)
     assert info.value.seq == seq and problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("lines", "amount"),
+    [
+        ([("budget:A2:2024", 100, 0), ("payable:x", 0, 99)], 100),  # debit ≠ credit
+        ([("budget:A2:2024", 100, 0), ("payable:x", 0, 100)], 90),  # lines ≠ amount
+        ([("budget:A2:2024", 100, 0)], 100),  # one side only
+    ],
+)
+def test_the_database_refuses_an_unbalanced_transaction(engine, lines, amount) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with pytest.raises(SQLDatabaseError, match="does not balance"), engine.begin() as conn:
+        for n, (account, debit, credit) in enumerate(lines, 1):
+            conn.execute(
+                text(
+                    "INSERT INTO ledger_lines (seq, line, account, debit_fen, credit_fen) VALUES (99, :n, :a, :d, :c)"
+                ),
+                {"n": n, "a": account, "d": debit, "c": credit},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO ledger_transactions (seq, business_key, kind, amount_fen, reasons, source, posted_at, "
+                "content_hash, prev_hash, entry_hash) VALUES (99, 'x/1', 'commitment', :amount, '', 'test', "
+                "CURRENT_TIMESTAMP, 'h', 'p', 'e')"
+            ),
+            {"amount": amount},
+        )
+
+
+def test_lines_cannot_be_added_to_a_posted_transaction(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with pytest.raises(SQLDatabaseError, match="cannot be added"), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ledger_lines (seq, line, account, debit_fen, credit_fen) "
+                "VALUES (1, 3, 'budget:A2:2024', 5, 0)"
+            )
+        )
