@@ -1,0 +1,71 @@
+"""Building a decided batch straight through validation and the intake transaction (no Prefect)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ledger.runs import record_intake
+from rules.params import default_parameters
+from subsidy.sample import make_uscc
+from validations.batch import validate_table
+from validations.readers import read_table
+
+
+def write_pilot_and_rent_file(path: Path, n: int, seed: int = 3) -> Path:
+    """``n`` applications: A4-PILOT (one installment) and A2 leases from 2024 (three installments)."""
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "application_id",
+                "clause",
+                "uscc",
+                "name",
+                "submitted_on",
+                "business_in_minhang",
+                "tax_in_minhang",
+                "field",
+                "certified",
+                "paid_in_capital",
+                "headcount",
+                "financing",
+                "annual_rent",
+                "lease_start",
+            ]
+        )
+        for i in range(n):
+            uscc = make_uscc(rng)
+            if i % 2:
+                writer.writerow(
+                    [f"P-{i:05d}", "A4-PILOT", uscc, "企业", "2024-03-01", "1", "1", "ai", "1", "", "", "", "", ""]
+                )
+            else:
+                writer.writerow(
+                    [
+                        f"R-{i:05d}",
+                        "A2",
+                        uscc,
+                        "企业",
+                        "2024-03-01",
+                        "1",
+                        "1",
+                        "ai",
+                        "1",
+                        "500万",
+                        "30",
+                        "2000万",
+                        rng.randint(100_000, 900_000),
+                        "2024-01-01",
+                    ]
+                )
+    return path
+
+
+def intake_file(engine: Engine, path: Path, as_of: date = date(2024, 6, 28)) -> None:
+    record_intake(engine, [validate_table(read_table(path, "applications"))], {}, as_of, default_parameters(), [], {})
