@@ -20,6 +20,8 @@ quiet_third_parties()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 ledger_app = typer.Typer(no_args_is_help=True, help="Verify the ledger and show its balances.")
 app.add_typer(ledger_app, name="ledger")
+db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+app.add_typer(db_app, name="db")
 # Outside a terminal (logs, CI) rich would wrap at 80 columns; a wider page keeps table rows whole.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -221,6 +223,15 @@ def ledger_balance(year: Annotated[int | None, typer.Option(help="Only this fisc
 
     _, balances = _run(lambda: verify_flow(year))
     console.print(_balance_table(balances, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema (run as the database owner; the application role cannot create tables)."""
+    from ledger.db import get_engine
+
+    _run(lambda: get_engine())
+    console.print(f"schema is up to date: {redact_url(database_url())}")
 
 
 @app.command()

@@ -1,0 +1,49 @@
+"""The application works under a PostgreSQL role that may only INSERT and SELECT the ledger tables
+(deploy/postgres-roles.sql), and that role cannot change a ledger entry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
+
+from ledger.db import dispose_engine, get_engine
+from ledger.runs import run_cycle
+from ledger.verify import verify_ledger
+from rules.params import default_parameters
+from tests.conftest import _admin_execute, make_database
+from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
+
+ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgres-roles.sql"
+
+
+def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> None:
+    owner_url, drop = make_database("postgresql", tmp_path)
+    role = f"subsidy_app_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        get_engine(owner_url)  # the owner creates the schema
+        sql = ROLES_SQL.read_text(encoding="utf-8").replace("subsidy_app", role).replace("'change-me'", "NULL")
+        with owner.connect() as conn:
+            conn.execute(text(sql))
+        app_url = owner_url.replace("postgres@", f"{role}@", 1)
+        engine = get_engine(app_url)
+        intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 40))
+        summary = run_cycle(engine, 2024, date(2024, 12, 1), default_parameters())
+        assert summary.paid == 40
+        with Session(engine) as s:
+            assert verify_ledger(s).entries == 20 + 60 + 40
+        with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("UPDATE ledger_transactions SET amount_fen = 0 WHERE seq = 1"))
+        with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM ledger_lines WHERE seq = 1"))
+        dispose_engine(app_url)
+    finally:
+        owner.dispose()
+        drop()
+        _admin_execute(f'DROP ROLE IF EXISTS "{role}"')
