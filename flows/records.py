@@ -23,6 +23,6 @@ def explain_flow(application_id: str) -> dict[str, Any] | None:
 
 
 @flow(name="ledger-verify")
-def verify_flow(year: int | None = None) -> tuple[VerifyReport, Balances]:
+def verify_flow(year: int | None = None, known_heads: list[str] | None = None) -> tuple[VerifyReport, Balances]:
     """Recompute balances and the hash chain; fails naming the first bad entry."""
-    return verify(year)
+    return verify(year, known_heads)

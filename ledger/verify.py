@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -24,8 +25,11 @@ class VerifyReport:
     credit_fen: int
 
 
-def verify_ledger(session: Session) -> VerifyReport:
-    """Walk the chain in order; raise ``LedgerIntegrityError`` naming the first bad entry."""
+def verify_ledger(session: Session, known_heads: Iterable[str] = ()) -> VerifyReport:
+    """Walk the chain in order; raise ``LedgerIntegrityError`` naming the first bad entry. ``known_heads`` are
+    chain heads kept outside the database (printed by each cycle): each must still be an entry of the chain, so
+    a ledger rewritten from some point on, hashes and all, is caught too."""
+    wanted = set(known_heads)
     prev = GENESIS_HASH
     expected_seq = 0
     entries = lines_seen = total_debit = total_credit = 0
@@ -82,6 +86,7 @@ def verify_ledger(session: Session) -> VerifyReport:
             if entry_hash(t.seq, prev, content, t.posted_at, t.source) != t.entry_hash:
                 raise LedgerIntegrityError(t.seq, "entry hash does not match its content (hash chain broken)")
             prev = t.entry_hash
+            wanted.discard(prev)
             entries += 1
             lines_seen += len(lines)
             total_debit += debit
@@ -90,6 +95,10 @@ def verify_ledger(session: Session) -> VerifyReport:
     orphan = session.execute(select(func.count()).select_from(LedgerLine).where(LedgerLine.seq > last_seq)).scalar_one()
     if orphan:
         raise LedgerIntegrityError(last_seq + 1, f"{orphan} line(s) belong to no transaction")
+    if wanted:
+        raise LedgerIntegrityError(
+            last_seq, f"chain head(s) kept outside the database are not in the chain: {', '.join(sorted(wanted))}"
+        )
     return VerifyReport(entries, lines_seen, prev, total_debit, total_credit)
 
 

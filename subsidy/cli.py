@@ -204,11 +204,16 @@ def _balance_table(balances: Any, title: str) -> Table:
 
 
 @ledger_app.command("verify")
-def ledger_verify() -> None:
+def ledger_verify(
+    head: Annotated[
+        list[str] | None,
+        typer.Option(help="A chain head kept outside the database (printed by each cycle); may be repeated."),
+    ] = None,
+) -> None:
     """Recompute balances and the hash chain; exit non-zero naming the first bad entry."""
     from flows.records import verify_flow
 
-    report, balances = _run(lambda: verify_flow())
+    report, balances = _run(lambda: verify_flow(None, list(head or [])))
     console.print(
         f"[green]ledger verified[/]: {report.entries} entries, {report.lines} lines, "
         f"debits = credits = {report.debit_fen} fen; chain head {report.head}"

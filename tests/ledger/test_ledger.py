@@ -179,3 +179,12 @@ def test_lines_cannot_be_added_to_a_posted_transaction(engine) -> None:  # type:
                 "VALUES (1, 3, 'budget:A2:2024', 5, 0)"
             )
         )
+
+
+def test_a_chain_rewritten_from_some_point_on_is_caught_by_a_head_kept_outside(engine) -> None:  # type: ignore[no-untyped-def]
+    _post_sample(engine)
+    with Session(engine) as s:
+        head = verify_ledger(s).head
+        assert verify_ledger(s, [head]).head == head
+    with Session(engine) as s, pytest.raises(LedgerIntegrityError, match="not in the chain"):
+        verify_ledger(s, ["f" * 64])
