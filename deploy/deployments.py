@@ -1,25 +1,38 @@
-"""Deployments as reviewed code: the yearly disbursement cycle and on-demand intake, exports and checks.
+"""Deployments as reviewed code: the inbox intake (hourly), the yearly disbursement cycle (1 December, 09:00
+Shanghai), the blacklist refresh (daily) and a daily ledger verification; one run at a time each.
 
-``python -m deploy.deployments`` (or ``subsidy serve`` in a later release) serves them all from one process;
-secrets such as the database URL come only from the environment (SUBSIDY_DATABASE_URL).
+``subsidy serve`` serves them all from one process for a small installation; ``deploy/prefect.yaml`` describes
+the same deployments for a work pool and workers. Paths come from the environment (SUBSIDY_INBOX,
+SUBSIDY_BLACKLIST_FILE), the database URL only from SUBSIDY_DATABASE_URL.
 """
 
 from __future__ import annotations
 
-from prefect import serve
+import os
+
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.disbursement import disbursement_flow
-from flows.intake import intake_flow
+from flows.inbox import inbox_intake_flow
 from flows.records import verify_flow
+from flows.reference import reference_refresh_flow
 
 TIMEZONE = "Asia/Shanghai"
 
 
 def build_deployments() -> list[RunnerDeployment]:
-    """Every deployment of the project, with its schedule and concurrency limit."""
+    """Every deployment of the project, with its schedule, parameters and concurrency limit."""
+    blacklist = os.environ.get("SUBSIDY_BLACKLIST_FILE", "reference/blacklist.csv")
     return [
+        inbox_intake_flow.to_deployment(
+            name="inbox-hourly",
+            schedules=[Cron("0 * * * *", timezone=TIMEZONE)],
+            concurrency_limit=1,
+            parameters={"inbox": os.environ.get("SUBSIDY_INBOX", "inbox")},
+            description="Takes the new files of the inbox through intake every hour and archives them.",
+            tags=["subsidy", "intake"],
+        ),
         disbursement_flow.to_deployment(
             name="yearly-disbursement-cycle",
             schedules=[Cron("0 9 1 12 *", timezone=TIMEZONE)],
@@ -27,11 +40,13 @@ def build_deployments() -> list[RunnerDeployment]:
             description="Pays or forfeits every due installment on 1 December, 09:00 Shanghai time.",
             tags=["subsidy", "disbursement"],
         ),
-        intake_flow.to_deployment(
-            name="intake",
+        reference_refresh_flow.to_deployment(
+            name="blacklist-refresh-daily",
+            schedules=[Cron("30 6 * * *", timezone=TIMEZONE)],
             concurrency_limit=1,
-            description="Ingests the application files given as parameters.",
-            tags=["subsidy", "intake"],
+            parameters={"blacklist": blacklist},
+            description="Loads the blacklist snapshot every morning when it changed.",
+            tags=["subsidy", "reference-data"],
         ),
         verify_flow.to_deployment(
             name="ledger-verify-daily",
@@ -43,5 +58,11 @@ def build_deployments() -> list[RunnerDeployment]:
     ]
 
 
-if __name__ == "__main__":  # pragma: no cover - long-running server process
+def serve_all() -> None:  # pragma: no cover - a long-running server process
+    from prefect import serve
+
     serve(*build_deployments())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve_all()

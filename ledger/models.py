@@ -60,6 +60,24 @@ class IntakeRun(Base):
     """Great Expectations results per file."""
 
 
+class InboxFile(Base):
+    """A file the inbox flow took in: processed once (by checksum), then archived or rejected."""
+
+    __tablename__ = "inbox_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the file's bytes: the same file dropped again is skipped."""
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """``processed`` or ``rejected``."""
+    message: Mapped[str] = mapped_column(Text, default="")
+    archived_as: Mapped[str] = mapped_column(Text)
+    intake_run_id: Mapped[int | None] = mapped_column(ForeignKey("intake_runs.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class ReferenceLoad(Base):
     """One load of a reference-data file; every load is kept for audit."""
 

@@ -21,6 +21,7 @@ from ledger.models import (
     CaseDecisionRecord,
     DecisionRecord,
     ExternalAward,
+    InboxFile,
     InstallmentRecord,
     IntakeRun,
     LedgerTransaction,
@@ -375,6 +376,34 @@ def new_quarantine_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[l
             seen.add(row["raw_hash"])
             fresh.append(row)
     return fresh, len(rows) - len(fresh)
+
+
+def store_inbox_files(session: Session, run_id: int | None, files: list[dict[str, Any]]) -> None:
+    """Record the inbox files a run took in (or rejected), so the same file dropped again is skipped."""
+    if files:
+        session.execute(
+            insert(InboxFile),
+            [{**f, "intake_run_id": run_id, "received_at": f.get("received_at") or now_utc()} for f in files],
+        )
+
+
+def known_inbox_files(session: Session, checksums: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """checksum → (status, archived_as) of files the inbox took in before."""
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(checksums), CHUNK):
+        for checksum, status, archived in session.execute(
+            select(InboxFile.checksum, InboxFile.status, InboxFile.archived_as).where(
+                InboxFile.checksum.in_(list(checksums[start : start + CHUNK]))
+            )
+        ):
+            found[checksum] = (status, archived)
+    return found
+
+
+def latest_reference_checksum(session: Session, kind: str) -> str | None:
+    return session.execute(
+        select(ReferenceLoad.checksum).where(ReferenceLoad.kind == kind).order_by(ReferenceLoad.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:

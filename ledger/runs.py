@@ -80,6 +80,7 @@ def record_intake(
     params: PolicyParameters,
     file_info: list[dict[str, Any]],
     validation: dict[str, Any],
+    inbox_files: list[dict[str, Any]] | None = None,
 ) -> IntakeSummary:
     """Store the reference loads, sort out re-sent and duplicate applications, decide the new ones (and the
     manual ones whose case decision has come), and commit every approved installment to the ledger."""
@@ -134,6 +135,7 @@ def record_intake(
         summary.unchanged += resent
         records.store_quarantine(session, run.id, quarantine)
         result = posting.post(session, _commitments(decisions), source=f"intake:{run.id}", known_new=True)
+        records.store_inbox_files(session, run.id, inbox_files or [])
 
         summary.decided = len(decisions) - len(replacing)
         summary.redecided = len(replacing)
@@ -159,6 +161,24 @@ def record_intake(
                 f"+ unchanged {summary.unchanged} + quarantined {summary.quarantined}"
             )
         return summary
+
+
+def refresh_reference_data(engine: Engine, references: dict[str, tuple[ValidatedTable, str]]) -> dict[str, str]:
+    """Store each reference snapshot unless the latest load of its kind has the same checksum."""
+    outcome: dict[str, str] = {}
+    with run_transaction(engine) as session:
+        for kind, (table, checksum) in references.items():
+            if records.latest_reference_checksum(session, kind) == checksum:
+                outcome[kind] = "unchanged"
+                continue
+            load_id = records.store_reference(session, kind, table.file, checksum, table.frame)
+            outcome[kind] = f"loaded {len(table.frame)} row(s) as load {load_id}"
+    return outcome
+
+
+def record_inbox_rejections(engine: Engine, files: list[dict[str, Any]]) -> None:
+    with run_transaction(engine) as session:
+        records.store_inbox_files(session, None, files)
 
 
 def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> dict[str, Any]:

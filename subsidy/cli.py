@@ -230,6 +230,63 @@ def ledger_balance(year: Annotated[int | None, typer.Option(help="Only this fisc
     console.print(_balance_table(balances, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
 
 
+@app.command()
+def inbox(
+    folder: Annotated[
+        Path | None, typer.Option("--inbox", help="The inbox folder (default SUBSIDY_INBOX or ./inbox).")
+    ] = None,
+    archive: Annotated[Path | None, typer.Option(help="Where processed files go (default INBOX/archive).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
+) -> None:
+    """Take every new file of the inbox through intake, reject unusable ones alone, archive them all."""
+    from flows.inbox import inbox_intake_flow
+
+    day = _day(as_of)
+    summary = _run(lambda: inbox_intake_flow(str(folder) if folder else None, str(archive) if archive else None, day))
+    table = Table(title=f"Inbox {summary.inbox}", title_justify="left")
+    for col in ("processed", "rejected", "skipped", "archived"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(len(x)) for x in (summary.processed, summary.rejected, summary.skipped, summary.archived)))
+    console.print(table)
+    for message in summary.rejected:
+        console.print(f"  [red]rejected[/] {message}", highlight=False)
+    for message in summary.skipped:
+        console.print(f"  [yellow]skipped[/] {message}", highlight=False)
+    if summary.intake is not None:
+        _print_intake(summary.intake)
+
+
+@app.command("refresh")
+def refresh(
+    blacklist: Annotated[Path | None, typer.Option(help="Blacklist snapshot (失信名单).")] = None,
+    registry: Annotated[Path | None, typer.Option(help="Registration status snapshot (登记状态).")] = None,
+    external_awards: Annotated[Path | None, typer.Option(help="Support from other policies.")] = None,
+) -> None:
+    """Load reference-data snapshots that changed since their last load."""
+    from flows.reference import reference_refresh_flow
+
+    outcome = _run(
+        lambda: reference_refresh_flow(
+            str(blacklist) if blacklist else None,
+            str(registry) if registry else None,
+            str(external_awards) if external_awards else None,
+        )
+    )
+    table = Table("reference data", "outcome", title="Reference data refresh", title_justify="left")
+    for kind, what in outcome.items():
+        table.add_row(kind, what)
+    console.print(table)
+
+
+@app.command()
+def serve() -> None:
+    """Serve every deployment (inbox hourly, cycle yearly, blacklist daily, verify daily) from this process."""
+    from deploy.deployments import serve_all
+
+    console.print(f"serving the subsidy deployments; database {redact_url(database_url())}")
+    serve_all()
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema (run as the database owner; the application role cannot create tables)."""

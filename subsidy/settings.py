@@ -23,6 +23,12 @@ def data_docs_dir() -> Path:
     return Path(configured) if configured else Path.cwd() / "subsidy-data-docs"
 
 
+def inbox_dir() -> Path:
+    """The folder the operations team drops files into: ``SUBSIDY_INBOX`` or ``./inbox``."""
+    configured = os.environ.get("SUBSIDY_INBOX", "").strip()
+    return Path(configured) if configured else Path.cwd() / "inbox"
+
+
 def redact_url(url: str) -> str:
     """The URL with any password replaced, fit for messages and logs."""
     from sqlalchemy.engine import make_url

@@ -10,9 +10,16 @@ from prefect.cache_policies import NO_CACHE
 from ledger.db import get_engine
 from ledger.runs import CycleSummary, run_cycle
 from rules.params import default_parameters
+from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
-@task(name="pay-due-installments", cache_policy=NO_CACHE)
+@task(
+    name="pay-due-installments",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
 def pay_due_installments(year: int, as_of: date) -> CycleSummary:
     """Screen each due installment's recipient on ``as_of`` and post its payment or forfeit exactly once."""
     return run_cycle(get_engine(), year, as_of, default_parameters())

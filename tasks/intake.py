@@ -11,10 +11,11 @@ from prefect.cache_policies import NO_CACHE
 
 from ledger import records
 from ledger.db import get_engine
-from ledger.runs import IntakeSummary, record_intake
+from ledger.runs import IntakeSummary, record_inbox_rejections, record_intake, refresh_reference_data
 from rules.params import default_parameters
 from subsidy.errors import ReferenceDataError
 from subsidy.settings import data_docs_dir
+from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import read_table
 from validations.suites import run_suites
@@ -26,18 +27,20 @@ def read_applications(files: list[str]) -> list[ValidatedTable]:
     return [validate_table(read_table(f, "applications")) for f in files]
 
 
+def read_reference_table(path: str, kind: str) -> ValidatedTable:
+    """A reference file with any bad row is refused whole, so a snapshot of its kind is never partial."""
+    table = validate_table(read_table(path, kind))
+    if table.quarantined:
+        details = "; ".join(f"row {q.row}: {q.message}" for q in table.quarantined[:10])
+        more = f" (and {len(table.quarantined) - 10} more)" if len(table.quarantined) > 10 else ""
+        raise ReferenceDataError(path, f"{len(table.quarantined)} bad row(s), file refused: {details}{more}")
+    return table
+
+
 @task(name="read-reference-data", cache_policy=NO_CACHE)
 def read_reference_data(files: dict[str, str]) -> dict[str, tuple[ValidatedTable, str]]:
-    """Read each reference file; one with any bad row is refused whole, so a snapshot is never partial."""
-    loaded: dict[str, tuple[ValidatedTable, str]] = {}
-    for kind, path in files.items():
-        table = validate_table(read_table(path, kind))
-        if table.quarantined:
-            details = "; ".join(f"row {q.row}: {q.message}" for q in table.quarantined[:10])
-            more = f" (and {len(table.quarantined) - 10} more)" if len(table.quarantined) > 10 else ""
-            raise ReferenceDataError(path, f"{len(table.quarantined)} bad row(s), file refused: {details}{more}")
-        loaded[kind] = (table, records.file_checksum(path))
-    return loaded
+    """Read each reference file (refused whole when any row is bad)."""
+    return {kind: (read_reference_table(path, kind), records.file_checksum(path)) for kind, path in files.items()}
 
 
 @task(name="check-datasets", cache_policy=NO_CACHE)
@@ -55,16 +58,49 @@ def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
     }
 
 
-@task(name="decide-and-record", cache_policy=NO_CACHE)
+@task(
+    name="decide-and-record",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
 def decide_and_record(
     tables: list[ValidatedTable],
     references: dict[str, tuple[ValidatedTable, str]],
     as_of: date,
     validation: dict[str, Any],
+    inbox_files: list[dict[str, Any]] | None = None,
 ) -> IntakeSummary:
-    """Screen, decide and commit the batch in one database transaction."""
+    """Screen, decide and commit the batch in one database transaction (with the inbox files it came from)."""
     file_info = [
         {"file": t.file, "checksum": records.file_checksum(t.file), "rows": len(t.frame) + len(t.quarantined)}
         for t in tables
     ]
-    return record_intake(get_engine(), tables, references, as_of, default_parameters(), file_info, validation)
+    return record_intake(
+        get_engine(), tables, references, as_of, default_parameters(), file_info, validation, inbox_files or []
+    )
+
+
+@task(
+    name="record-rejected-files",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
+def record_rejected_files(files: list[dict[str, Any]]) -> None:
+    """Remember rejected inbox files (by checksum) so the same bad file dropped again is not read again."""
+    record_inbox_rejections(get_engine(), files)
+
+
+@task(
+    name="refresh-reference-data",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
+def refresh_references(references: dict[str, tuple[ValidatedTable, str]]) -> dict[str, str]:
+    """Store the snapshots that changed since the last load of their kind."""
+    return refresh_reference_data(get_engine(), references)

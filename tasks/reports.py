@@ -124,3 +124,21 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
         key="cycle-by-clause",
         description="Payments and forfeits per clause",
     )
+
+
+@task(name="publish-inbox-summary", cache_policy=NO_CACHE)
+def publish_inbox_summary(summary: Any) -> None:
+    """What the inbox run took in, rejected and skipped, for the operators."""
+    lines = [f"# Inbox {summary.inbox}", "", f"Processed: {len(summary.processed)} file(s)"]
+    lines += [f"- {name}" for name in summary.processed]
+    lines += ["", f"Rejected: {len(summary.rejected)} file(s)"] + [f"- {m}" for m in summary.rejected]
+    lines += ["", f"Skipped: {len(summary.skipped)} file(s)"] + [f"- {m}" for m in summary.skipped]
+    if summary.intake is not None:
+        i = summary.intake
+        lines += [
+            "",
+            f"Intake run {i.run_id}: rows read {i.rows_read} = decided {i.decided} + unchanged "
+            f"{i.unchanged} + quarantined {i.quarantined}",
+            f"Data Docs: `{i.data_docs}`",
+        ]
+    create_markdown_artifact("\n".join(lines), key="inbox-summary", description="Inbox run")

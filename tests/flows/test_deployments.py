@@ -5,13 +5,25 @@ from __future__ import annotations
 from deploy.deployments import build_deployments
 
 
-def test_every_deployment_loads_with_its_schedule() -> None:
+def test_every_deployment_loads_with_its_schedule_and_limit() -> None:
     deployments = {d.name: d for d in build_deployments()}
-    assert set(deployments) == {"yearly-disbursement-cycle", "intake", "ledger-verify-daily"}
+    assert set(deployments) == {
+        "inbox-hourly",
+        "yearly-disbursement-cycle",
+        "blacklist-refresh-daily",
+        "ledger-verify-daily",
+    }
+    crons = {name: (d.schedules[0].schedule.cron, d.schedules[0].schedule.timezone) for name, d in deployments.items()}
+    assert crons == {
+        "inbox-hourly": ("0 * * * *", "Asia/Shanghai"),
+        "yearly-disbursement-cycle": ("0 9 1 12 *", "Asia/Shanghai"),
+        "blacklist-refresh-daily": ("30 6 * * *", "Asia/Shanghai"),
+        "ledger-verify-daily": ("0 6 * * *", "Asia/Shanghai"),
+    }
+    for d in deployments.values():
+        limit = d.concurrency_limit
+        assert getattr(limit, "limit", limit) == 1
     cycle = deployments["yearly-disbursement-cycle"]
-    [schedule] = cycle.schedules
-    assert schedule.schedule.cron == "0 9 1 12 *"
-    assert schedule.schedule.timezone == "Asia/Shanghai"
-    assert cycle.concurrency_limit == 1
     assert set(cycle._parameter_openapi_schema.properties) == {"year", "as_of"}
-    assert "files" in deployments["intake"]._parameter_openapi_schema.properties
+    assert set(deployments["inbox-hourly"]._parameter_openapi_schema.properties) == {"inbox", "archive", "as_of"}
+    assert deployments["blacklist-refresh-daily"].parameters["blacklist"].endswith("blacklist.csv")
