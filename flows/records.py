@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from ledger.verify import Balances, VerifyReport
-from tasks.reports import export_csv, load_decision, verify
+from tasks.reports import export_csv, load_decision, verify, write_yearly_report
 
 
 @flow(name="export")
@@ -26,3 +26,9 @@ def explain_flow(application_id: str) -> dict[str, Any] | None:
 def verify_flow(year: int | None = None, known_heads: list[str] | None = None) -> tuple[VerifyReport, Balances]:
     """Recompute balances and the hash chain; fails naming the first bad entry."""
     return verify(year, known_heads)
+
+
+@flow(name="yearly-report")
+def report_flow(year: int, out: str) -> dict[str, str]:
+    """Write the yearly report (HTML with charts, and CSV) into the folder ``out``."""
+    return write_yearly_report(year, out)

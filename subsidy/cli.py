@@ -176,6 +176,22 @@ def export(
 
 
 @app.command()
+def report(
+    year: Annotated[int, typer.Option(help="The fiscal year of the report.")],
+    out: Annotated[Path | None, typer.Option(help="Folder for report.html and its CSV files.")] = None,
+) -> None:
+    """The yearly report: awards per clause, committed / paid / forfeited per year, installments still due."""
+    from flows.records import report_flow
+
+    folder = out or Path(f"subsidy-report-{year}")
+    paths = _run(lambda: report_flow(year, str(folder)))
+    table = Table("file", "path", title=f"Report {year}", title_justify="left")
+    for name, path in paths.items():
+        table.add_row(name, path)
+    console.print(table)
+
+
+@app.command()
 def explain(application_id: str) -> None:
     """The decision with its clause, inputs, parameters (with effective dates), caps and trace."""
     from flows.records import explain_flow

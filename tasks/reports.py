@@ -142,3 +142,14 @@ def publish_inbox_summary(summary: Any) -> None:
             f"Data Docs: `{i.data_docs}`",
         ]
     create_markdown_artifact("\n".join(lines), key="inbox-summary", description="Inbox run")
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_yearly_report(year: int, out: str) -> dict[str, str]:
+    """The yearly report as HTML with charts and the same figures as CSV."""
+    from ledger.reporting import report_figures
+    from subsidy.report import write_report
+
+    with Session(get_engine()) as session:
+        figures = report_figures(session, year)
+    return write_report(figures, Path(out))
