@@ -29,13 +29,14 @@ T = TypeVar("T")
 
 
 def _run(step: Callable[[], T]) -> T:
-    """Run a flow; a project error becomes one message on stderr and exit code 2, never a traceback."""
+    """Run a flow with progress bars; a project error becomes one message on stderr and exit code 2, never a
+    traceback."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     from subsidy.errors import SubsidyError
 
     try:
-        return step()
+        return _with_progress(step)
     except SubsidyError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
     except OperationalError as e:
@@ -46,6 +47,30 @@ def _run(step: Callable[[], T]) -> T:
             f"[bold red]error:[/] database: {e.__class__.__name__}: {str(e).splitlines()[0]}", highlight=False
         )
     raise typer.Exit(2)
+
+
+def _with_progress(step: Callable[[], T]) -> T:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from subsidy import progress
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bars:
+        tasks: dict[str, Any] = {}
+
+        def show(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bars.add_task(name, total=total)
+            bars.update(tasks[name], completed=done, total=total)
+
+        with progress.listening(show):
+            return step()
 
 
 def _day(text: str | None) -> date | None:

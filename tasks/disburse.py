@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from ledger.db import get_engine
 from ledger.runs import CycleSummary, run_cycle
 from rules.params import default_parameters
+from subsidy import progress
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
@@ -22,4 +23,5 @@ from tasks.retry import RETRY_DELAYS, transient_database_error
 )
 def pay_due_installments(year: int, as_of: date) -> CycleSummary:
     """Screen each due installment's recipient on ``as_of`` and post its payment or forfeit exactly once."""
-    return run_cycle(get_engine(), year, as_of, default_parameters())
+    with progress.step(f"pay or forfeit the installments due by {year}"):
+        return run_cycle(get_engine(), year, as_of, default_parameters())

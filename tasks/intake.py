@@ -13,6 +13,7 @@ from ledger import records
 from ledger.db import get_engine
 from ledger.runs import IntakeSummary, record_inbox_rejections, record_intake, refresh_reference_data
 from rules.params import default_parameters
+from subsidy import progress
 from subsidy.errors import ReferenceDataError
 from subsidy.settings import data_docs_dir
 from tasks.retry import RETRY_DELAYS, transient_database_error
@@ -24,7 +25,12 @@ from validations.suites import run_suites
 @task(name="read-applications", cache_policy=NO_CACHE)
 def read_applications(files: list[str]) -> list[ValidatedTable]:
     """Read and validate every application file; a whole-file problem stops the run before anything is stored."""
-    return [validate_table(read_table(f, "applications")) for f in files]
+    tables = []
+    with progress.step("read and validate application files", len(files)) as done:
+        for n, f in enumerate(files, 1):
+            tables.append(validate_table(read_table(f, "applications")))
+            done(n)
+    return tables
 
 
 def read_reference_table(path: str, kind: str) -> ValidatedTable:
@@ -49,6 +55,7 @@ def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
     Data Docs location are kept with the run."""
     if not tables:
         return {"files": {}, "data_docs": None}
+    progress.report("dataset rules (Great Expectations)", 0, 1)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
     outcomes = run_suites("applications", {t.file: t.frame for t in tables}, docs)
@@ -77,9 +84,10 @@ def decide_and_record(
         {"file": t.file, "checksum": records.file_checksum(t.file), "rows": len(t.frame) + len(t.quarantined)}
         for t in tables
     ]
-    return record_intake(
-        get_engine(), tables, references, as_of, default_parameters(), file_info, validation, inbox_files or []
-    )
+    with progress.step("screen, decide and post to the ledger"):
+        return record_intake(
+            get_engine(), tables, references, as_of, default_parameters(), file_info, validation, inbox_files or []
+        )
 
 
 @task(
