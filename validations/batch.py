@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from validations.columns import KINDS, Column
 from validations.readers import RawTable
-from validations.schemas import CHECK_WORDS, SCHEMAS, missing_for_clause
+from validations.schemas import CHECK_WORDS, ROW_CHECK_COLUMNS, SCHEMAS, missing_for_clause
 from validations.values import PARSERS, BadValue
 
 
@@ -79,7 +79,11 @@ def _parse_column(texts: pd.Series, column: Column) -> tuple[list[Any], dict[int
     return values, errors
 
 
-def _pandera_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> dict[int, list[RowProblem]]:
+def _pandera_problems(
+    schema: type[pa.DataFrameModel], frame: pd.DataFrame, unparsed: dict[int, list[RowProblem]]
+) -> dict[int, list[RowProblem]]:
+    """Row problems found by ``schema``; ``unparsed`` (cells whose text was bad) are not reported again as
+    missing for the clause: the operator gave them, they just did not parse."""
     problems: dict[int, list[RowProblem]] = {}
     try:
         schema.validate(frame, lazy=True)
@@ -94,14 +98,23 @@ def _pandera_problems(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> d
                 if any(p.column == "clause_required" for p in problems.get(pos, [])):
                     continue
                 row = frame.iloc[pos]
-                missing = missing_for_clause(row)
-                problems.setdefault(pos, []).append(
-                    RowProblem("clause_required", f"clause {row['clause']} requires {', '.join(missing)}")
-                )
+                bad = {p.column for p in unparsed.get(pos, [])}
+                missing = [name for name in missing_for_clause(row) if name not in bad]
+                if missing:
+                    problems.setdefault(pos, []).append(
+                        RowProblem("clause_required", f"clause {row['clause']} requires {', '.join(missing)}")
+                    )
                 continue
-            words = CHECK_WORDS.get(check.split("(")[0], f"fails {check}")
-            value = "" if case.failure_case is None else f" ({case.failure_case!s})"
-            problems.setdefault(pos, []).append(RowProblem(str(case.column), f"value{value} {words}"))
+            name, _, bound = check.partition("(")
+            words = CHECK_WORDS[name].format(bound.removesuffix(")")) if name in CHECK_WORDS else f"fails {check}"
+            column, failure = str(case.column), case.failure_case
+            if name in ROW_CHECK_COLUMNS:
+                column = ROW_CHECK_COLUMNS[name]
+                if any(p.column == column for p in problems.get(pos, [])):
+                    continue
+                failure = frame.iloc[pos][column]
+            value = "" if failure is None else f" ({failure!s})"
+            problems.setdefault(pos, []).append(RowProblem(column, f"value{value} {words}"))
     return problems
 
 
@@ -116,7 +129,7 @@ def validate_table(raw: RawTable) -> ValidatedTable:
         for pos, message in errors.items():
             problems.setdefault(pos, []).append(RowProblem(column.name, message))
     frame = pd.DataFrame(parsed, dtype=object)
-    for pos, row_problems in _pandera_problems(SCHEMAS[raw.kind], frame).items():
+    for pos, row_problems in _pandera_problems(SCHEMAS[raw.kind], frame, problems).items():
         problems.setdefault(pos, []).extend(
             p for p in row_problems if p.column not in {q.column for q in problems.get(pos, [])}
         )

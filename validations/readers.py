@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,8 @@ MAX_FILE_BYTES = 2 * 1024**3
 
 @dataclass
 class RawTable:
-    """Cell texts (None when empty) under English column names; ``row_numbers`` are spreadsheet rows
-    (the header is row 1)."""
+    """Cell texts (None when empty) under English column names; ``row_numbers`` are the rows an operator sees
+    in the spreadsheet (the header is row 1 unless blank rows precede it; blank rows count; JSON Lines: line + 1)."""
 
     file: str
     kind: str
@@ -71,53 +70,70 @@ def header_map(headers: list[str], columns: tuple[Column, ...], file: str) -> li
     return mapped
 
 
-def _csv_rows(text: str, file: str) -> tuple[list[str], list[list[str]]]:
+Numbered = list[tuple[int, list[object]]]
+
+
+def _first_row_is_header(numbered: Numbered, file: str, empty: str) -> tuple[list[object], Numbered]:
+    """Blank rows are skipped but keep their place in the numbering, so a quarantined row's number is the row
+    an operator sees in the spreadsheet."""
+    rows = [(n, r) for n, r in numbered if any(cell_text(c) is not None for c in r)]
+    if not rows:
+        raise InputFileError(file, empty)
+    return rows[0][1], rows[1:]
+
+
+def _csv_rows(text: str, file: str) -> tuple[list[object], Numbered]:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
         raise InputFileError(file, f"is not a readable CSV table ({e})") from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else rows
-    if not rows:
-        raise InputFileError(file, "is empty: no header row")
-    return rows[0], rows[1:]
+    return _first_row_is_header([(n, list(r)) for n, r in enumerate(rows, 1)], file, "is empty: no header row")
 
 
-def _xlsx_rows(data: bytes, file: str) -> tuple[list[str], list[list[object]]]:
+def _xlsx_rows(data: bytes, file: str) -> tuple[list[object], Numbered]:
     import openpyxl
 
+    # openpyxl fails on a damaged workbook with whatever its XML and zip layers raise (BadZipFile, KeyError,
+    # ParseError, zlib.error, IndexError for a book without worksheets, ...): all of them mean "not readable".
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except Exception as e:
         raise InputFileError(file, f"is not a readable XLSX workbook ({e.__class__.__name__})") from None
     try:
         sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # The stored dimension may be wrong (some writers put A1): read every row the sheet really has.
+        sheet.reset_dimensions()
+        rows = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
+    except Exception as e:
+        raise InputFileError(file, f"is not a readable XLSX workbook ({e.__class__.__name__})") from None
     finally:
         book.close()
-    rows = [r for r in rows if any(cell_text(c) is not None for c in r)]
-    if not rows:
-        raise InputFileError(file, "is empty: the first sheet has no header row")
-    return [cell_text(c) or "" for c in rows[0]], rows[1:]
+    return _first_row_is_header(rows, file, "is empty: the first sheet has no header row")
 
 
-def _jsonl_rows(text: str, file: str) -> tuple[list[str], list[list[object]]]:
-    records: list[dict[str, object]] = []
-    for number, line in enumerate(text.splitlines(), 1):
+def _jsonl_rows(text: str, file: str) -> tuple[list[object], Numbered]:
+    """One JSON object per line; record on line *n* is row *n* + 1 (as if a header were row 1). Lines are split
+    on newline only (JSON text may hold U+2028 and other Unicode line breaks), numbers and NaN/Infinity are kept
+    as the text written, so amounts stay exact and ``NaN`` is bad data rather than an empty cell."""
+    records: list[tuple[int, dict[str, object]]] = []
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
         except json.JSONDecodeError as e:
             raise InputFileError(file, f"line {number} is not JSON ({e.msg})") from None
+        except RecursionError:
+            raise InputFileError(file, f"line {number} is nested too deeply to be a record") from None
         if not isinstance(record, dict):
             raise InputFileError(file, f"line {number} is not a JSON object")
-        records.append(record)
+        records.append((number + 1, record))
     if not records:
         raise InputFileError(file, "is empty: no JSON records")
-    headers: list[str] = []
-    for r in records:
+    headers: list[object] = []
+    for _, r in records:
         headers.extend(k for k in r if k not in headers)
-    return headers, [[r.get(h) for h in headers] for r in records]
+    return headers, [(n, [r.get(str(h)) for h in headers]) for n, r in records]
 
 
 def read_table(path: Path | str, kind: str) -> RawTable:
@@ -150,14 +166,14 @@ def read_table(path: Path | str, kind: str) -> RawTable:
             headers, body = _jsonl_rows(text, file)
         else:
             headers, body = _csv_rows(text, file)
-    names = header_map([str(h) for h in headers], columns, file)
+    names = header_map([cell_text(h) or "" for h in headers], columns, file)
     width = len(names)
     keep = [(i, n) for i, n in enumerate(names) if n is not None]
     cells: dict[str, list[str | None]] = {n: [] for _, n in keep}
-    for row in body:
+    for _, row in body:
         padded = list(row) + [None] * (width - len(row))
         for i, name in keep:
             cells[name].append(cell_text(padded[i]))
     absent = [None] * len(body)
     frame = pd.DataFrame({c.name: cells.get(c.name, absent) for c in columns}, dtype=object)
-    return RawTable(file, kind, frame, [n + 2 for n in range(len(body))], encoding)
+    return RawTable(file, kind, frame, [n for n, _ in body], encoding)

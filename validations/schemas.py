@@ -159,9 +159,15 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "case_decisions": CaseDecisionRows,
 }
 
+# Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100).
 CHECK_WORDS = {
     "not_nullable": "is required but empty",
     "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
     "plausible_date": "is not a date between 2000 and 2100",
     "removed_after_listed": "removed_on must be after listed_on",
+    "greater_than_or_equal_to": "must be at least {}",
+    "less_than_or_equal_to": "must be at most {}",
 }
+
+# Row checks (dataframe checks) report every column of a failing row; the problem belongs to this one.
+ROW_CHECK_COLUMNS = {"removed_after_listed": "removed_on"}

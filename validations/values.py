@@ -27,32 +27,44 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def parse_amount(text: str) -> Decimal:
-    """``1234567.89``, ``1,234,567.89``, ``¥1,234,567``, ``123.4万`` / ``123.4万元``, full-width digits."""
+    """``1234567.89``, ``1,234,567.89``, ``¥1,234,567``, ``123.4万`` / ``123.4万元``, full-width digits.
+
+    Exact: the ×10,000 of 万 moves the exponent instead of multiplying (decimal arithmetic rounds to 28 digits
+    and overflows on huge exponents), and ``-0`` is 0."""
     s = normalise_text(text)
-    scale = Decimal(1)
+    shift = 0
     if s.endswith("万元"):
-        s, scale = s[:-2], Decimal(10000)
+        s, shift = s[:-2], 4
     elif s.endswith("万"):
-        s, scale = s[:-1], Decimal(10000)
+        s, shift = s[:-1], 4
     elif s.endswith("元"):
         s = s[:-1]
     s = _AMOUNT_NOISE.sub("", s)
     if not _PLAIN_NUMBER.fullmatch(s):
         raise BadValue(f"{text!r} is not an amount (e.g. 1234567.89, ¥1,234,567 or 123.4万)")
     try:
-        value = Decimal(s) * scale
+        number = Decimal(s)
     except InvalidOperation:
         raise BadValue(f"{text!r} is not an amount") from None
-    if abs(value.adjusted()) > 15:
+    if abs(number.adjusted() + shift) > 15:
         raise BadValue(f"{text!r} is out of range for an amount")
-    return value
+    sign, digits, exponent = number.as_tuple()
+    exponent = int(exponent) + shift
+    if exponent > 0:  # 1.234E+6 written out as 1234000
+        digits, exponent = digits + (0,) * exponent, 0
+    return Decimal((sign if any(digits) else 0, digits, exponent))
 
 
 def parse_int(text: str) -> int:
     s = normalise_text(text).replace(",", "")
     if re.fullmatch(r"[+-]?\d+(\.0*)?", s) is None:
         raise BadValue(f"{text!r} is not a whole number")
-    return int(s.split(".")[0])
+    whole = s.split(".")[0]
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole.lstrip("+"))
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 18:  # int() refuses texts past 4300 digits; no count or year comes near 18
+        raise BadValue(f"{text!r} is out of range for a whole number")
+    return int(sign + digits)
 
 
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
@@ -97,14 +109,15 @@ def parse_uscc(text: str) -> str:
 
 
 def enum_parser(words: dict[str, str], what: str) -> Callable[[str], str]:
-    """A parser for an enumerated column: the English word or its Chinese (``process`` or ``流程级``)."""
+    """A parser for an enumerated column: the English word or its Chinese (``process`` or ``流程级``); ``what``
+    names one value with its article (``an entity type``)."""
     lookup = {**{k.lower(): k for k in words}, **{zh: k for k, zh in words.items()}}
 
     def parse(text: str) -> str:
         s = normalise_text(text)
         value = lookup.get(s.lower()) or lookup.get(s)
         if value is None:
-            raise BadValue(f"{text!r} is not a {what} (one of {', '.join(words)})")
+            raise BadValue(f"{text!r} is not {what} (one of {', '.join(words)})")
         return value
 
     return parse
@@ -146,11 +159,11 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "headcount": parse_int,
     "claim_year": parse_int,
     "onboarded_count": parse_int,
-    "field": enum_parser(FIELDS, "field"),
-    "entity_type": enum_parser(ENTITY_TYPES, "entity type"),
-    "title_level": enum_parser(TITLE_LEVELS, "title level"),
-    "cert_level": enum_parser(CERT_LEVELS, "certification level"),
-    "kind": enum_parser({k.value: k.value for k in SupportKind}, "kind of support"),
+    "field": enum_parser(FIELDS, "a field"),
+    "entity_type": enum_parser(ENTITY_TYPES, "an entity type"),
+    "title_level": enum_parser(TITLE_LEVELS, "a title level"),
+    "cert_level": enum_parser(CERT_LEVELS, "a certification level"),
+    "kind": enum_parser({k.value: k.value for k in SupportKind}, "a kind of support"),
 }
 
 
