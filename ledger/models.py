@@ -154,6 +154,17 @@ class ApplicationRecord(Base):
     intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
 
 
+class ParameterSet(Base):
+    """The parameter values (with their effective dates) and readings a group of decisions used; stored once,
+    shared by every decision that used exactly these, so an amendment never rewrites a past decision."""
+
+    __tablename__ = "parameter_sets"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the canonical JSON of ``values``."""
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class DecisionRecord(Base):
     """The decision on one application. Only a ``manual`` one is ever replaced (when its case decision arrives)."""
 
@@ -173,6 +184,10 @@ class DecisionRecord(Base):
     claim_year: Mapped[int | None] = mapped_column(Integer)
     """The claim year of a yearly claim (A5, A7-ALLIANCE, A8), for the per-year caps."""
     trace: Mapped[dict[str, Any]] = mapped_column(JSON)
+    parameter_set: Mapped[str | None] = mapped_column(
+        ForeignKey("parameter_sets.hash", name="fk_decisions_parameter_set")
+    )
+    """The parameter values and readings of this decision (the trace keeps the steps, caps and screening)."""
     intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
 
     __table_args__ = (Index("ix_decisions_grant_key", "uscc", "project_key", "kind"),)

@@ -19,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.bulk import bulk_insert
 from ledger.models import LedgerLine, LedgerTransaction, TransactionKind
 from subsidy.errors import IdempotencyConflict, LedgerError
 
@@ -248,8 +249,8 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
         result.posted += 1
     if transactions:
         # Lines first, headers last: the header's trigger checks that its lines balance (foreign key deferred).
-        session.execute(insert(LedgerLine), lines)
-        session.execute(insert(LedgerTransaction), transactions)
+        bulk_insert(session, LedgerLine.__table__, lines)  # type: ignore[arg-type]
+        bulk_insert(session, LedgerTransaction.__table__, transactions)  # type: ignore[arg-type]
     result.head = prev
     return result
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ledger.bulk import bulk_insert
 from ledger.models import (
     ApplicationRecord,
     BlacklistEntry,
@@ -25,6 +27,7 @@ from ledger.models import (
     InstallmentRecord,
     IntakeRun,
     LedgerTransaction,
+    ParameterSet,
     QuarantineRecord,
     ReferenceLoad,
     RegistryEntry,
@@ -85,9 +88,28 @@ def application_from_json(data: dict[str, Any]) -> Application:
     return application_from_row(values)
 
 
-def application_hash(app: Application) -> str:
-    text = json.dumps(app.as_inputs(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def inputs_hash(inputs: dict[str, Any]) -> str:
+    """SHA-256 of an application's parsed inputs, to tell an identical re-send from a different one."""
+    text = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def applications_from_frame(frame: pd.DataFrame) -> list[Application]:
+    """The valid rows of a batch as Applications, column by column (no per-row pandas objects)."""
+    names = [n for n in APPLICATION_FIELDS if n in frame.columns]
+    columns = [frame[n].tolist() for n in names]
+    return [application_from_row(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)]
+
+
+@dataclass(slots=True)
+class Ingested:
+    """An application read in this run: where it came from, its parsed inputs and their hash."""
+
+    app: Application
+    file: str
+    row: int
+    digest: str
+    inputs: dict[str, Any]
 
 
 # ---------------------------------------------------------------- reference data
@@ -281,26 +303,63 @@ def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]])
     return run
 
 
-def store_applications(session: Session, run_id: int, rows: list[tuple[Application, str, int, str]]) -> None:
-    """``rows``: (application, source file, source row, content hash)."""
-    if rows:
-        session.execute(
-            insert(ApplicationRecord),
-            [
-                {
-                    "application_id": a.application_id,
-                    "content_hash": h,
-                    "data": a.as_inputs(),
-                    "source_file": f,
-                    "source_row": r,
-                    "intake_run_id": run_id,
-                }
-                for a, f, r, h in rows
-            ],
+def store_applications(session: Session, run_id: int, rows: list[Ingested]) -> None:
+    table: Any = ApplicationRecord.__table__
+    bulk_insert(
+        session,
+        table,
+        [
+            {
+                "application_id": i.app.application_id,
+                "content_hash": i.digest,
+                "data": i.inputs,
+                "source_file": i.file,
+                "source_row": i.row,
+                "intake_run_id": run_id,
+            }
+            for i in rows
+        ],
+    )
+
+
+def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[str | None]:
+    """Store each distinct set of parameter values (and readings) once; the hash of each decision's set.
+    Decisions of one clause on one submission day share the very same trace records, so the canonical JSON is
+    computed once per distinct combination, not once per decision."""
+    by_identity: dict[tuple[tuple[str, int], ...], str] = {}
+    values_by_hash: dict[str, dict[str, Any]] = {}
+    hashes: list[str | None] = []
+    for d in decisions:
+        params = d.trace.get("parameters")
+        if not params:
+            hashes.append(None)
+            continue
+        identity = tuple((k, id(v)) for k, v in params.items())
+        digest = by_identity.get(identity)
+        if digest is None:
+            text = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            digest = by_identity[identity] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            values_by_hash[digest] = params
+        hashes.append(digest)
+    wanted = list(values_by_hash)
+    known: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        known.update(
+            session.execute(
+                select(ParameterSet.hash).where(ParameterSet.hash.in_(wanted[start : start + CHUNK]))
+            ).scalars()
         )
+    bulk_insert(
+        session,
+        ParameterSet.__table__,
+        [  # type: ignore[arg-type]
+            {"hash": h, "values": v} for h, v in values_by_hash.items() if h not in known
+        ],
+    )
+    return hashes
 
 
-def _decision_row(d: Decision, run_id: int, claim_year: int | None) -> dict[str, Any]:
+def _decision_row(d: Decision, run_id: int, claim_year: int | None, parameter_set: str | None) -> dict[str, Any]:
     return {
         "application_id": d.application_id,
         "clause": d.clause,
@@ -313,7 +372,8 @@ def _decision_row(d: Decision, run_id: int, claim_year: int | None) -> dict[str,
         "kind": d.kind,
         "project_key": d.project_key,
         "claim_year": claim_year,
-        "trace": d.trace,
+        "trace": {k: v for k, v in d.trace.items() if k != "parameters"},
+        "parameter_set": parameter_set,
         "intake_run_id": run_id,
     }
 
@@ -322,37 +382,38 @@ def store_decisions(
     session: Session, run_id: int, decisions: list[Decision], claim_years: dict[str, int | None], replacing: set[str]
 ) -> None:
     """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those)."""
-    new = [
-        _decision_row(d, run_id, claim_years.get(d.application_id))
-        for d in decisions
-        if d.application_id not in replacing
+    hashes = parameter_set_hashes(session, decisions)
+    rows = [
+        _decision_row(d, run_id, claim_years.get(d.application_id), h) for d, h in zip(decisions, hashes, strict=True)
     ]
-    if new:
-        session.execute(insert(DecisionRecord), new)
-    for d in decisions:
-        if d.application_id in replacing:
-            row = _decision_row(d, run_id, claim_years.get(d.application_id))
+    bulk_insert(session, DecisionRecord.__table__, [r for r in rows if r["application_id"] not in replacing])
+    for row in rows:
+        if row["application_id"] in replacing:
             row["trace"] = {**row["trace"], "replaces": "manual decision waiting for a case decision"}
             session.execute(
                 update(DecisionRecord)
-                .where(DecisionRecord.application_id == d.application_id, DecisionRecord.status == Status.MANUAL.value)
+                .where(
+                    DecisionRecord.application_id == row["application_id"], DecisionRecord.status == Status.MANUAL.value
+                )
                 .values(**{k: v for k, v in row.items() if k != "application_id"})
             )
-    installments = [
-        {
-            "application_id": d.application_id,
-            "number": i.number,
-            "clause": d.clause,
-            "recipient_uscc": d.recipient_uscc,
-            "due_year": i.due_year,
-            "amount_fen": to_fen(i.amount),
-        }
-        for d in decisions
-        if d.status == Status.APPROVED
-        for i in d.installments
-    ]
-    if installments:
-        session.execute(insert(InstallmentRecord), installments)
+    bulk_insert(
+        session,
+        InstallmentRecord.__table__,
+        [  # type: ignore[arg-type]
+            {
+                "application_id": d.application_id,
+                "number": i.number,
+                "clause": d.clause,
+                "recipient_uscc": d.recipient_uscc,
+                "due_year": i.due_year,
+                "amount_fen": to_fen(i.amount),
+            }
+            for d in decisions
+            if d.status == Status.APPROVED
+            for i in d.installments
+        ],
+    )
 
 
 def raw_row_hash(raw: dict[str, Any], reason: str) -> str:
@@ -407,8 +468,7 @@ def latest_reference_checksum(session: Session, kind: str) -> str | None:
 
 
 def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(QuarantineRecord), [{**r, "intake_run_id": run_id} for r in rows])
+    bulk_insert(session, QuarantineRecord.__table__, [{**r, "intake_run_id": run_id} for r in rows])  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- disbursement

@@ -16,7 +16,7 @@ from ledger.db import run_transaction
 from ledger.models import Cycle
 from rules.decide import decide_batch
 from rules.disbursement import settle_installments
-from rules.model import Application, Decision, Reason, Status
+from rules.model import Decision, Reason, Status
 from rules.money import ZERO, from_fen, to_fen
 from rules.params import PolicyParameters
 from subsidy.errors import SubsidyError
@@ -92,42 +92,43 @@ def record_intake(
             summary.reference_loads[kind] = records.store_reference(session, kind, table.file, checksum, table.frame)
 
         quarantine: list[dict[str, Any]] = []
-        candidates: dict[str, tuple[Application, str, int, str]] = {}
+        candidates: dict[str, records.Ingested] = {}
         for table in applications:
             summary.rows_read += len(table.frame) + len(table.quarantined)
             quarantine.extend(_quarantine_row(q) for q in table.quarantined)
-            for row, raw, number in zip(
-                table.frame.to_dict("records"), table.raw.to_dict("records"), table.row_numbers, strict=True
+            for position, (app, number) in enumerate(
+                zip(records.applications_from_frame(table.frame), table.row_numbers, strict=True)
             ):
-                app = records.application_from_row(row)
-                digest = records.application_hash(app)
+                inputs = app.as_inputs()
+                item = records.Ingested(app, table.file, number, records.inputs_hash(inputs), inputs)
                 earlier = candidates.get(app.application_id)
                 if earlier is None:
-                    candidates[app.application_id] = (app, table.file, number, digest)
-                elif earlier[3] == digest:
+                    candidates[app.application_id] = item
+                elif earlier.digest == item.digest:
                     summary.unchanged += 1
                 else:
-                    quarantine.append(_duplicate(table.file, number, raw, f"{earlier[1]} row {earlier[2]}"))
+                    raw = {k: v for k, v in table.raw.iloc[position].to_dict().items() if v is not None}
+                    quarantine.append(_duplicate(table.file, number, raw, f"{earlier.file} row {earlier.row}"))
         known = records.known_applications(session, list(candidates))
-        new: list[tuple[Application, str, int, str]] = []
-        for app_id, (app, file, number, digest) in candidates.items():
+        new: list[records.Ingested] = []
+        for app_id, item in candidates.items():
             if app_id not in known:
-                new.append((app, file, number, digest))
-            elif known[app_id] == digest:
+                new.append(item)
+            elif known[app_id] == item.digest:
                 summary.unchanged += 1
             else:
-                raw = {k: str(v) for k, v in app.as_inputs().items()}
-                quarantine.append(_duplicate(file, number, raw, "an application ingested in an earlier run"))
+                raw = {k: str(v) for k, v in item.inputs.items()}
+                quarantine.append(_duplicate(item.file, item.row, raw, "an application ingested in an earlier run"))
 
         reference = records.reference_in_force(session)
         run.blacklist_load_id = reference.blacklist_load_id
         waiting = records.manual_waiting_for(session, reference.case_decisions)
         replacing = {a.application_id for a in waiting}
         history = records.grant_history(session)
-        decisions = decide_batch([a for a, *_ in new] + waiting, reference, history, params, as_of)
+        decisions = decide_batch([i.app for i in new] + waiting, reference, history, params, as_of)
 
         records.store_applications(session, run.id, new)
-        claim_years = {a.application_id: a.claim_year for a, *_ in new} | {
+        claim_years = {i.app.application_id: i.app.claim_year for i in new} | {
             a.application_id: a.claim_year for a in waiting
         }
         records.store_decisions(session, run.id, decisions, claim_years, replacing)

@@ -207,7 +207,6 @@ class _Finisher:
             trace={
                 "clause": app.clause,
                 "clause_zh": item.clause.name_zh,
-                "inputs": app.as_inputs(),
                 "decided_on": on.isoformat(),
                 "status": status.value,
                 **item.trace.as_dict(),

@@ -81,6 +81,20 @@ class PolicyParameters:
     parameters: dict[str, Parameter]
     interpretations: dict[str, Interpretation]
     clause_names_zh: dict[str, str] = field(default_factory=dict)
+    _traced: dict[tuple[str, date], tuple[Any, dict[str, Any]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def traced(self, key: str, day: date) -> tuple[Any, dict[str, Any]]:
+        """The value in force on ``day`` and its trace record (value, effective date, clause), computed once per
+        key and day: a batch of a million applications has only a few hundred submission days. A day before the
+        parameter's first value takes that first value (X-VALID rejects such an application anyway, but every
+        other reason that applies is still listed)."""
+        found = self._traced.get((key, day))
+        if found is None:
+            parameter = self.parameters.get(key)
+            on = max(day, parameter.dates[0]) if parameter is not None else day
+            value = self.at(key, on)
+            found = self._traced[(key, day)] = (value.value, value.as_trace())
+        return found
 
     def at(self, key: str, day: date) -> ParameterValue:
         try:
@@ -105,6 +119,17 @@ class PolicyParameters:
         changed = dict(self.interpretations)
         changed[interpretation_id] = Interpretation(current.id, current.question, reading, current.choices)
         return PolicyParameters(self.parameters, changed, self.clause_names_zh)
+
+    def traced_reading(self, interpretation_id: str) -> tuple[str, dict[str, Any]]:
+        """The reading selected for an interpretation and its trace record (computed once)."""
+        found = self._traced.get((interpretation_id, date.min))
+        if found is None:
+            reading = self.reading(interpretation_id)
+            found = self._traced[(interpretation_id, date.min)] = (
+                reading,
+                {"value": reading, "reference": "interpretation"},
+            )
+        return found
 
 
 def _jsonable(value: Any) -> Any:

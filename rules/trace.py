@@ -23,18 +23,14 @@ class Trace:
         self.screening: dict[str, Any] = {}
 
     def param(self, key: str) -> Any:
-        """The parameter in force on the submission date. An application submitted before a parameter's
-        first value is judged with that first value (X-VALID rejects it anyway, but every other reason that
-        applies is still listed)."""
-        parameter = self.params.parameters.get(key)
-        day = max(self.day, parameter.dates[0]) if parameter is not None else self.day
-        value = self.params.at(key, day)
-        self.parameters[key] = value.as_trace()
-        return value.value
+        """The parameter in force on the submission date (see ``PolicyParameters.traced``)."""
+        value, record = self.params.traced(key, self.day)
+        self.parameters[key] = record
+        return value
 
     def reading(self, interpretation_id: str) -> str:
-        reading = self.params.reading(interpretation_id)
-        self.parameters[interpretation_id] = {"value": reading, "reference": "interpretation"}
+        reading, record = self.params.traced_reading(interpretation_id)
+        self.parameters[interpretation_id] = record
         return reading
 
     def step(self, text: str) -> None:

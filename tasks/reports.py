@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
-from ledger.models import DecisionRecord, InstallmentRecord, LedgerTransaction
+from ledger.models import ApplicationRecord, DecisionRecord, InstallmentRecord, LedgerTransaction, ParameterSet
 from ledger.runs import CycleSummary, IntakeSummary
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
 from rules.money import cny, from_fen
@@ -36,6 +36,13 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
         d = session.get(DecisionRecord, application_id)
         if d is None:
             return None
+        application = session.get(ApplicationRecord, application_id)
+        parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
+        trace = {
+            **d.trace,
+            "inputs": application.data if application else {},
+            "parameters": parameters.values if parameters else d.trace.get("parameters", {}),
+        }
         settled = {
             t.installment: (t.kind, t.fiscal_year, t.reasons)
             for t in session.execute(
@@ -68,7 +75,7 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
             "recipient_uscc": d.recipient_uscc,
             "decided_on": d.decided_on.isoformat(),
             "intake_run": d.intake_run_id,
-            "trace": d.trace,
+            "trace": trace,
             "installments": installments,
         }
 
