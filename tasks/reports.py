@@ -131,6 +131,15 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
         key="cycle-by-clause",
         description="Payments and forfeits per clause",
     )
+    from ledger.reporting import report_figures
+
+    with Session(get_engine()) as session:
+        by_year = report_figures(session, summary.fiscal_year).by_year
+    create_table_artifact(
+        [{"fiscal_year": y, **{k: cny(from_fen(v)) for k, v in values.items()}} for y, values in by_year.items()],
+        key="ledger-by-year",
+        description="Committed (by due year), paid and forfeited (by cycle year) in the whole ledger",
+    )
 
 
 @task(name="publish-inbox-summary", cache_policy=NO_CACHE)
