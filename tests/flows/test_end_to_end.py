@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import date
 from pathlib import Path
@@ -196,3 +197,27 @@ def test_a_major_project_waits_for_its_case_decision_then_is_paid_in_the_case_ye
     assert (d["status"], d["reasons"], d["award_total"]) == ("approved", "CASE_BY_CASE", "800000.00")
     assert disbursement_flow(2024, date(2024, 12, 1)).paid == 0  # due in 2025, the case decision's year
     assert disbursement_flow(2025, date(2025, 12, 1)).paid_fen == 80_000_000
+
+
+def test_a_cycle_run_publishes_its_summary_and_tables_as_artifacts(database: str, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    apps = _write(tmp_path / "apps.csv", [HEADER, ROWS[0], ROWS[2]])
+    intake_flow([apps], as_of=date(2024, 6, 28))
+    state = disbursement_flow(2024, date(2024, 12, 1), return_state=True)
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        artifacts = {
+            a.key: a.data
+            for a in client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+            )
+        }
+    assert set(artifacts) == {"cycle-summary", "cycle-by-clause", "ledger-by-year"}
+    assert "| 3 | 3 | 2900000.00 | 0 | 0.00 | 0 |" in artifacts["cycle-summary"]  # E1 ×2 and E3 due in 2024
+    by_clause = {row["clause"]: row for row in json.loads(artifacts["cycle-by-clause"])}
+    assert (by_clause["A2"]["paid"], by_clause["A4-PILOT"]["paid"]) == ("2400000.00", "500000.00")
+    by_year = {row["fiscal_year"]: row for row in json.loads(artifacts["ledger-by-year"])}
+    assert by_year[2024] == {"fiscal_year": 2024, "committed": "2900000.00", "paid": "2900000.00", "forfeited": "0.00"}
+    assert by_year[2025]["committed"] == "600000.00"
