@@ -41,6 +41,8 @@ def _run(step: Callable[[], T]) -> T:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
     except OperationalError as e:
         first = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        if "disk" in first and ("I/O" in first or "full" in first):
+            first += " — is the disk full? Nothing of this run was stored; free space and run it again"
         err_console.print(f"[bold red]error:[/] database {redact_url(database_url())}: {first}", highlight=False)
     except SQLAlchemyError as e:
         err_console.print(
