@@ -77,7 +77,7 @@ def test_a_cycle_killed_at_random_moments_then_rerun_equals_a_clean_run(db_url: 
     rng = random.Random(20241201)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     killed_before_commit = 0
-    for trial in range(5):
+    for trial in range(10):
         (tmp_path / f"t{trial}").mkdir()
         url, drop = make_database(backend, tmp_path / f"t{trial}")
         try:
