@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, ColumnElement, Table, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -72,3 +72,15 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     values = [tuple(_sqlite_value(row[n], j) for n, j in zip(names, flags, strict=True)) for row in rows]
     sql = f"INSERT INTO {target} VALUES ({', '.join('?' for _ in names)})"
     connection.exec_driver_sql(sql, values)
+
+
+LOOKUP_CHUNK = 500
+
+
+def lookup(session: Session, key: ColumnElement[Any], value: ColumnElement[Any], keys: Sequence[Any]) -> dict[Any, Any]:
+    """``key → value`` for the rows whose ``key`` is among ``keys``, asked in chunks (IN lists stay small)."""
+    found: dict[Any, Any] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = list(keys[start : start + LOOKUP_CHUNK])
+        found.update(session.execute(select(key, value).where(key.in_(chunk))).tuples().all())
+    return found

@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bulk import bulk_insert
+from ledger.bulk import bulk_insert, lookup
 from ledger.models import LedgerLine, LedgerTransaction, TransactionKind
 from subsidy.errors import IdempotencyConflict, LedgerError
 
 GENESIS_HASH = "0" * 64
-KEY_CHUNK = 500
 
 
 def budget_account(clause: str, year: int) -> str:
@@ -178,19 +177,7 @@ def chain_head(session: Session) -> tuple[int, str]:
 
 
 def _posted_hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start : start + KEY_CHUNK]
-        found.update(
-            session.execute(
-                select(LedgerTransaction.business_key, LedgerTransaction.content_hash).where(
-                    LedgerTransaction.business_key.in_(chunk)
-                )
-            )
-            .tuples()
-            .all()
-        )
-    return found
+    return lookup(session, LedgerTransaction.business_key, LedgerTransaction.content_hash, keys)
 
 
 def post(session: Session, postings: Iterable[Posting], source: str, known_new: bool = False) -> PostResult:

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger.bulk import bulk_insert
+from ledger.bulk import bulk_insert, lookup
 from ledger.models import (
     ApplicationRecord,
     BlacklistEntry,
@@ -263,19 +263,7 @@ def grant_history(session: Session) -> History:
 
 def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
     """application_id → content hash of those already ingested."""
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start : start + CHUNK])
-        found.update(
-            session.execute(
-                select(ApplicationRecord.application_id, ApplicationRecord.content_hash).where(
-                    ApplicationRecord.application_id.in_(chunk)
-                )
-            )
-            .tuples()
-            .all()
-        )
-    return found
+    return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids)
 
 
 def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list[Application]:
@@ -341,14 +329,7 @@ def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[st
             digest = by_identity[identity] = hashlib.sha256(text.encode("utf-8")).hexdigest()
             values_by_hash[digest] = params
         hashes.append(digest)
-    wanted = list(values_by_hash)
-    known: set[str] = set()
-    for start in range(0, len(wanted), CHUNK):
-        known.update(
-            session.execute(
-                select(ParameterSet.hash).where(ParameterSet.hash.in_(wanted[start : start + CHUNK]))
-            ).scalars()
-        )
+    known = set(lookup(session, ParameterSet.hash, ParameterSet.hash, list(values_by_hash)))
     bulk_insert(
         session,
         ParameterSet.__table__,
@@ -424,13 +405,7 @@ def raw_row_hash(raw: dict[str, Any], reason: str) -> str:
 def new_quarantine_rows(session: Session, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """The rows not quarantined before (an identical bad row sent again changes nothing), and how many were."""
     hashes = list({r["raw_hash"] for r in rows})
-    seen: set[str] = set()
-    for start in range(0, len(hashes), CHUNK):
-        seen.update(
-            session.execute(
-                select(QuarantineRecord.raw_hash).where(QuarantineRecord.raw_hash.in_(hashes[start : start + CHUNK]))
-            ).scalars()
-        )
+    seen = set(lookup(session, QuarantineRecord.raw_hash, QuarantineRecord.raw_hash, hashes))
     fresh: list[dict[str, Any]] = []
     for row in rows:
         if row["raw_hash"] not in seen:

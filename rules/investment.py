@@ -36,29 +36,24 @@ def settlement_investment(app: Application, trace: Trace, decided_on: date) -> A
     return assessment
 
 
-def smart_factory_investment(app: Application, trace: Trace, decided_on: date) -> Assessment:
-    """A3-INV: 10 % of the total intelligence/digitalisation/networking investment, at most 20,000,000."""
+def _investment_share(app: Application, trace: Trace, decided_on: date, prefix: str) -> Assessment:
     assessment = Assessment(recipient_uscc=app.uscc, due_years=[decided_on.year])
     amount, assessment.capped = _capped_share(
         app.investment or Decimal(0),
-        trace.param("A3.investment_rate"),
-        trace.param("A3.investment_cap"),
-        "A3-INV",
+        trace.param(f"{prefix}.investment_rate"),
+        trace.param(f"{prefix}.investment_cap"),
+        app.clause,
         trace,
     )
     assessment.amounts = [amount]
     return assessment
+
+
+def smart_factory_investment(app: Application, trace: Trace, decided_on: date) -> Assessment:
+    """A3-INV: 10 % of the total intelligence/digitalisation/networking investment, at most 20,000,000."""
+    return _investment_share(app, trace, decided_on, "A3")
 
 
 def innovation_application_investment(app: Application, trace: Trace, decided_on: date) -> Assessment:
     """A6-INV: 20 % of the innovation project's total investment, at most 2,000,000."""
-    assessment = Assessment(recipient_uscc=app.uscc, due_years=[decided_on.year])
-    amount, assessment.capped = _capped_share(
-        app.investment or Decimal(0),
-        trace.param("A6.investment_rate"),
-        trace.param("A6.investment_cap"),
-        "A6-INV",
-        trace,
-    )
-    assessment.amounts = [amount]
-    return assessment
+    return _investment_share(app, trace, decided_on, "A6")
