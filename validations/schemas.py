@@ -37,6 +37,29 @@ CLAUSE_REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _uscc_check(value: Any) -> bool:
+    """GB 32100-2015 as python-stdnum checks it (length, 8 leading digits, alphabet, check digit), written out
+    so a batch of a million costs a few microseconds per distinct code (tests compare it with stdnum)."""
+    if not isinstance(value, str) or len(value) != 18 or not value[:8].isdigit() or not value[:8].isascii():
+        return False
+    try:
+        total = sum(_USCC_VALUE[c] * w for c, w in zip(value, _USCC_WEIGHTS, strict=False))
+        return _USCC_VALUE[value[17]] == (31 - total) % 31
+    except KeyError:
+        return False
+
+
+def uscc_valid_mask(values: pd.Series) -> pd.Series:
+    """The check digit of every code in a column, each distinct code checked once."""
+    distinct = {v: _uscc_check(v) for v in set(values.dropna().tolist())}
+    return values.map(lambda v: distinct.get(v, False) if v is not None else True).astype(bool)
+
+
 def uscc_is_valid(value: Any) -> bool:
     """GB 32100-2015: 18 characters with a verified check digit."""
     return isinstance(value, str) and stdnum_uscc.is_valid(value)
@@ -75,9 +98,9 @@ class ApplicationRows(pa.DataFrameModel):
     activity_cost: Series[object] = _amount()
     provider_uscc: Series[object] = pa.Field(nullable=True)
 
-    @pa.check("uscc", "provider_uscc", element_wise=True, name="uscc_check_digit")
-    def uscc_check_digit(cls, value: Any) -> bool:
-        return uscc_is_valid(value)
+    @pa.check("uscc", "provider_uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
 
     @pa.check("submitted_on", "lease_start", element_wise=True, name="plausible_date")
     def plausible_date(cls, value: Any) -> bool:
@@ -108,9 +131,9 @@ class BlacklistRows(pa.DataFrameModel):
     removed_on: Series[object] = pa.Field(nullable=True)
     source: Series[object] = pa.Field(nullable=True)
 
-    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
-    def uscc_check_digit(cls, value: Any) -> bool:
-        return uscc_is_valid(value)
+    @pa.check("uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
 
     @pa.dataframe_check(name="removed_after_listed")
     def removed_after_listed(cls, df: pd.DataFrame) -> Series[bool]:
@@ -126,9 +149,9 @@ class RegistryRows(pa.DataFrameModel):
     tax_in_minhang: Series[object] = pa.Field(nullable=False)
     effective_on: Series[object] = pa.Field(nullable=False)
 
-    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
-    def uscc_check_digit(cls, value: Any) -> bool:
-        return uscc_is_valid(value)
+    @pa.check("uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
 
 
 class ExternalAwardRows(pa.DataFrameModel):
@@ -138,9 +161,9 @@ class ExternalAwardRows(pa.DataFrameModel):
     amount: Series[object] = pa.Field(nullable=False, ge=0, le=MAX_AMOUNT)
     policy: Series[object] = pa.Field(nullable=True)
 
-    @pa.check("uscc", element_wise=True, name="uscc_check_digit")
-    def uscc_check_digit(cls, value: Any) -> bool:
-        return uscc_is_valid(value)
+    @pa.check("uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
 
 
 class CaseDecisionRows(pa.DataFrameModel):

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validations.values import PARSERS, BadValue, parse_amount, parse_bool, parse_date
 
@@ -69,3 +71,23 @@ def test_enumerations_in_english_or_chinese() -> None:
     assert PARSERS["clause"](" a4-pilot ") == "A4-PILOT"
     with pytest.raises(BadValue):
         PARSERS["title_level"]("provincial")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYZIOSV-a ", min_size=16, max_size=19))
+def test_the_batch_uscc_check_agrees_with_python_stdnum(text: str) -> None:
+    from stdnum.cn import uscc
+
+    from validations.schemas import _uscc_check
+
+    assert _uscc_check(text) is uscc.is_valid(text) or (uscc.compact(text) != text and not _uscc_check(text))
+
+
+def test_the_batch_uscc_check_accepts_generated_codes() -> None:
+    import random
+
+    from subsidy.sample import make_uscc
+    from validations.schemas import _uscc_check
+
+    rng = random.Random(1)
+    assert all(_uscc_check(make_uscc(rng)) for _ in range(1000))
