@@ -199,7 +199,9 @@ def export(
     from flows.records import export_flow
 
     count = _run(lambda: export_flow(what.value, str(out)))
-    console.print(f"wrote {count} {what.value} row(s) to {out}")
+    table = Table("export", "rows", "file", title="Export", title_justify="left")
+    table.add_row(what.value, str(count), str(out.resolve()))
+    console.print(table)
 
 
 @app.command()
@@ -336,7 +338,13 @@ def db_upgrade() -> None:
     from ledger.db import get_engine
 
     _run(lambda: get_engine())
-    console.print(f"schema is up to date: {redact_url(database_url())}")
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine().connect() as connection:
+        head = MigrationContext.configure(connection).get_current_revision()
+    table = Table("database", "schema revision", title="Schema", title_justify="left")
+    table.add_row(redact_url(database_url()), str(head))
+    console.print(table)
 
 
 @app.command()
