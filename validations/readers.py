@@ -20,6 +20,8 @@ from validations.columns import KINDS, Column
 from validations.values import cell_text, normalise_text
 
 MAX_FILE_BYTES = 2 * 1024**3
+MAX_CELL_CHARS = 16 * 1024**2  # a cell may be enormous (a pasted document); beyond this the file is refused
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 @dataclass
