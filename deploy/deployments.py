@@ -9,6 +9,7 @@ SUBSIDY_BLACKLIST_FILE), the database URL only from SUBSIDY_DATABASE_URL.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
@@ -24,7 +25,7 @@ TIMEZONE = "Asia/Shanghai"
 def build_deployments() -> list[RunnerDeployment]:
     """Every deployment of the project, with its schedule, parameters and concurrency limit."""
     blacklist = os.environ.get("SUBSIDY_BLACKLIST_FILE", "reference/blacklist.csv")
-    return [
+    deployments: list[Any] = [
         inbox_intake_flow.to_deployment(
             name="inbox-hourly",
             schedules=[Cron("0 * * * *", timezone=TIMEZONE)],
@@ -56,6 +57,7 @@ def build_deployments() -> list[RunnerDeployment]:
             tags=["subsidy", "ledger"],
         ),
     ]
+    return deployments  # to_deployment called outside an event loop returns the deployment itself
 
 
 def serve_all() -> None:  # pragma: no cover - a long-running server process

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Table, select
+from sqlalchemy import JSON, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ def _sqlite_value(value: Any, is_json: bool) -> Any:
     return value
 
 
-def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts keyed by column name) into ``table`` with the fastest path of the database."""
     if not rows:
         return
@@ -77,7 +77,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 LOOKUP_CHUNK = 500
 
 
-def lookup(session: Session, key: ColumnElement[Any], value: ColumnElement[Any], keys: Sequence[Any]) -> dict[Any, Any]:
+def lookup(session: Session, key: Any, value: Any, keys: Sequence[Any]) -> dict[Any, Any]:
     """``key → value`` for the rows whose ``key`` is among ``keys``, asked in chunks (IN lists stay small)."""
     found: dict[Any, Any] = {}
     for start in range(0, len(keys), LOOKUP_CHUNK):

@@ -236,8 +236,8 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
         result.posted += 1
     if transactions:
         # Lines first, headers last: the header's trigger checks that its lines balance (foreign key deferred).
-        bulk_insert(session, LedgerLine.__table__, lines)  # type: ignore[arg-type]
-        bulk_insert(session, LedgerTransaction.__table__, transactions)  # type: ignore[arg-type]
+        bulk_insert(session, LedgerLine.__table__, lines)
+        bulk_insert(session, LedgerTransaction.__table__, transactions)
     result.head = prev
     return result
 

@@ -257,7 +257,7 @@ def grant_history(session: Session) -> History:
         .where(approved, DecisionRecord.claim_year.is_not(None))
         .group_by(DecisionRecord.uscc, DecisionRecord.clause, DecisionRecord.claim_year)
     ):
-        history.yearly_used[(uscc, clause, int(year))] = from_fen(int(fen))
+        history.yearly_used[(uscc, clause, int(year or 0))] = from_fen(int(fen))
     return history
 
 
@@ -333,9 +333,7 @@ def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[st
     bulk_insert(
         session,
         ParameterSet.__table__,
-        [  # type: ignore[arg-type]
-            {"hash": h, "values": v} for h, v in values_by_hash.items() if h not in known
-        ],
+        [{"hash": h, "values": v} for h, v in values_by_hash.items() if h not in known],
     )
     return hashes
 
@@ -381,7 +379,7 @@ def store_decisions(
     bulk_insert(
         session,
         InstallmentRecord.__table__,
-        [  # type: ignore[arg-type]
+        [
             {
                 "application_id": d.application_id,
                 "number": i.number,
@@ -443,7 +441,7 @@ def latest_reference_checksum(session: Session, kind: str) -> str | None:
 
 
 def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) -> None:
-    bulk_insert(session, QuarantineRecord.__table__, [{**r, "intake_run_id": run_id} for r in rows])  # type: ignore[arg-type]
+    bulk_insert(session, QuarantineRecord.__table__, [{**r, "intake_run_id": run_id} for r in rows])
 
 
 # ---------------------------------------------------------------- disbursement

@@ -43,7 +43,7 @@ def report_figures(session: Session, year: int) -> ReportFigures:
         .where(LedgerTransaction.kind.in_(list(names)))
         .group_by(LedgerTransaction.fiscal_year, LedgerTransaction.kind)
     ):
-        by_year[int(fiscal_year)][names[kind]] += int(fen)
+        by_year[int(fiscal_year or 0)][names[kind]] += int(fen)
     figures.by_year = dict(sorted(by_year.items()))
     settled = exists().where(
         and_(

@@ -407,4 +407,4 @@ def main() -> None:  # pragma: no cover - console entry for python -m
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

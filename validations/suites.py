@@ -63,10 +63,11 @@ def _expectations(kind: str) -> list[tuple[str, str, Any]]:
 def _context(docs_dir: Path | None) -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     if docs_dir is not None:
         context.add_data_docs_site(
             "subsidy",
@@ -99,7 +100,7 @@ def run_suites(kind: str, batches: dict[str, pd.DataFrame], docs_dir: Path | Non
                 name=f"validate_{kind}_{n:03d}", data=asset.add_batch_definition_whole_dataframe("whole"), suite=suite
             )
         )
-        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
+        actions: list[Any] = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
                 name=f"intake_{kind}_{n:03d}",
