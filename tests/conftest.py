@@ -8,6 +8,7 @@ them, so a green run always means both databases were exercised.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -16,6 +17,8 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+# Data Docs of intakes run by tests go to a scratch folder, never into the working tree.
+os.environ.setdefault("SUBSIDY_DATA_DOCS_DIR", tempfile.mkdtemp(prefix="subsidy-test-data-docs-"))
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SUBSIDY_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
