@@ -113,3 +113,41 @@ def test_a_wrongly_encoded_file_is_refused_or_quarantined_never_lost(db_url: str
         decided = s.execute(select(func.count()).select_from(DecisionRecord)).scalar_one()
         quarantined = s.execute(select(func.count()).select_from(QuarantineRecord)).scalar_one()
     assert decided + quarantined == len(table.frame) + len(table.quarantined) > 0
+
+
+def test_hostile_text_in_reference_files_is_stored_verbatim(db_url: str, tmp_path: Path) -> None:
+    from ledger.models import BlacklistEntry, CaseDecisionRecord, ExternalAward
+    from ledger.runs import refresh_reference_data
+    from tasks.intake import read_reference_table
+
+    rng = random.Random(19)
+    codes = [make_uscc(rng) for _ in HOSTILE]
+    files = {
+        "blacklist": (
+            ["uscc", "listed_on", "source"],
+            [[c, "2024-01-01", t] for c, t in zip(codes, HOSTILE, strict=True)],
+        ),
+        "external_awards": (
+            ["uscc", "project_id", "kind", "amount", "policy"],
+            [[c, t[:100], "rent", "1", t] for c, t in zip(codes, HOSTILE, strict=True)],
+        ),
+        "case_decisions": (
+            ["application_id", "amount", "approved_by", "document_ref", "decided_on"],
+            [[t[:150], "1", t, t, "2024-01-01"] for t in HOSTILE],
+        ),
+    }
+    references = {}
+    for kind, (header, rows) in files.items():
+        path = tmp_path / f"{kind}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, *rows])
+        references[kind] = (read_reference_table(str(path), kind), kind)
+    engine = get_engine(db_url)
+    refresh_reference_data(engine, {k: v for k, v in references.items() if k != "case_decisions"})
+    record_intake(
+        engine, [], {"case_decisions": references["case_decisions"]}, date(2024, 6, 28), default_parameters(), [], {}
+    )
+    with Session(engine) as s:
+        assert sorted(s.execute(select(BlacklistEntry.source)).scalars()) == sorted(HOSTILE)
+        assert sorted(s.execute(select(ExternalAward.policy)).scalars()) == sorted(HOSTILE)
+        assert sorted(s.execute(select(CaseDecisionRecord.approved_by)).scalars()) == sorted(HOSTILE)
