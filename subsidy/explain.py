@@ -11,7 +11,24 @@ from rich.table import Table
 from rules.clauses import clause_name_zh
 
 
+def render_quarantine(decision: dict[str, Any]) -> Group:
+    table = Table(
+        "file",
+        "row",
+        "reason",
+        "column(s)",
+        "message",
+        title=f"Application {decision['application_id']}: quarantined, never decided",
+        title_justify="left",
+    )
+    for q in decision["quarantine"]:
+        table.add_row(q["file"], str(q["row"]), q["reason"], q["columns"], q["message"])
+    return Group(table)
+
+
 def render_decision(decision: dict[str, Any]) -> Group:
+    if decision.get("status") == "quarantined" and "quarantine" in decision:
+        return render_quarantine(decision)
     trace = decision["trace"]
     clause = decision["clause"]
     head = Table.grid(padding=(0, 2))

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
-from ledger.models import ApplicationRecord, DecisionRecord, InstallmentRecord, LedgerTransaction, ParameterSet
+from ledger.models import (
+    ApplicationRecord,
+    DecisionRecord,
+    InstallmentRecord,
+    LedgerTransaction,
+    ParameterSet,
+    QuarantineRecord,
+)
 from ledger.runs import CycleSummary, IntakeSummary
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
 from rules.money import cny, from_fen
@@ -35,7 +42,25 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
     with Session(get_engine()) as session:
         d = session.get(DecisionRecord, application_id)
         if d is None:
-            return None
+            quarantined = (
+                session.execute(
+                    select(QuarantineRecord)
+                    .where(QuarantineRecord.application_id == application_id)
+                    .order_by(QuarantineRecord.id)
+                )
+                .scalars()
+                .all()
+            )
+            if not quarantined:
+                return None
+            return {
+                "application_id": application_id,
+                "status": "quarantined",
+                "quarantine": [
+                    {"file": q.file, "row": q.row, "reason": q.reason, "columns": q.columns, "message": q.message}
+                    for q in quarantined
+                ],
+            }
         application = session.get(ApplicationRecord, application_id)
         parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
         trace = {

@@ -221,3 +221,13 @@ def test_a_cycle_run_publishes_its_summary_and_tables_as_artifacts(database: str
     by_year = {row["fiscal_year"]: row for row in json.loads(artifacts["ledger-by-year"])}
     assert by_year[2024] == {"fiscal_year": 2024, "committed": "2900000.00", "paid": "2900000.00", "forfeited": "0.00"}
     assert by_year[2025]["committed"] == "600000.00"
+
+
+def test_cli_explain_of_a_quarantined_application_shows_file_row_and_reason(database: str, tmp_path: Path) -> None:
+    apps = _write(tmp_path / "apps.csv", [HEADER, ROWS[5]])
+    runner = CliRunner()
+    assert runner.invoke(app, ["intake", apps, "--as-of", "2024-06-28"]).exit_code == 0
+    result = runner.invoke(app, ["explain", "E6"])
+    assert result.exit_code == 0, result.output
+    for expected in ("quarantined", "apps.csv", "INVALID_DATA", "uscc", "GB 32100"):
+        assert expected in result.output
