@@ -7,23 +7,16 @@ from typing import Any
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from rules.clauses import clause_name_zh
 
 
 def render_quarantine(decision: dict[str, Any]) -> Group:
-    table = Table(
-        "file",
-        "row",
-        "reason",
-        "column(s)",
-        "message",
-        title=f"Application {decision['application_id']}: quarantined, never decided",
-        title_justify="left",
-    )
+    lines: list[Any] = [Text(f"Application {decision['application_id']}: quarantined, never decided", style="bold")]
     for q in decision["quarantine"]:
-        table.add_row(q["file"], str(q["row"]), q["reason"], q["columns"], q["message"])
-    return Group(table)
+        lines.append(Text(f"  {q['reason']}: {q['file']}, row {q['row']}, column(s) {q['columns']}: {q['message']}"))
+    return Group(*lines)
 
 
 def render_decision(decision: dict[str, Any]) -> Group:
