@@ -314,7 +314,7 @@ def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[st
     """Store each distinct set of parameter values (and readings) once; the hash of each decision's set.
     Decisions of one clause on one submission day share the very same trace records, so the canonical JSON is
     computed once per distinct combination, not once per decision."""
-    by_identity: dict[tuple[tuple[str, int], ...], str] = {}
+    by_identity: dict[int, str] = {}
     values_by_hash: dict[str, dict[str, Any]] = {}
     hashes: list[str | None] = []
     for d in decisions:
@@ -322,7 +322,7 @@ def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[st
         if not params:
             hashes.append(None)
             continue
-        identity = tuple((k, id(v)) for k, v in params.items())
+        identity = id(params)  # decisions that used the same parameters share one dict (PolicyParameters.shared_set)
         digest = by_identity.get(identity)
         if digest is None:
             text = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

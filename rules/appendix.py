@@ -6,7 +6,7 @@ from datetime import date
 
 from rules.model import Application, Reason, ReferenceData
 from rules.screening import is_blacklisted, registration_on
-from rules.trace import Trace
+from rules.trace import Trace, shared
 
 
 def validity_reasons(app: Application, trace: Trace, decided_on: date) -> set[Reason]:
@@ -41,12 +41,14 @@ def scope_reasons(app: Application, reference: ReferenceData, day: date, trace: 
     business, tax, since = registration_on(
         reference.registry, app.uscc, day, app.business_in_minhang, app.tax_in_minhang
     )
-    trace.screening["registration"] = {
-        "business_in_minhang": business,
-        "tax_in_minhang": tax,
-        "source": f"registry row effective {since.isoformat()}" if since else "application",
-        "exempt": exempt,
-    }
+    trace.screening["registration"] = shared(
+        {
+            "business_in_minhang": business,
+            "tax_in_minhang": tax,
+            "source": f"registry row effective {since.isoformat()}" if since else "application",
+            "exempt": exempt,
+        }
+    )
     if not exempt and not (business and tax):
         trace.step(f"X-SCOPE: business in Minhang={business}, tax in Minhang={tax} on {day}")
         reasons.add(Reason.OUT_OF_SCOPE)
@@ -61,12 +63,10 @@ def credit_reasons(
 ) -> set[Reason]:
     """X-CREDIT: an entity on the serious-dishonesty list on ``day`` gets nothing."""
     listed = is_blacklisted(reference.blacklist, uscc, day)
-    trace.screening[f"blacklisted_{role}"] = {
-        "uscc": uscc,
-        "on": day.isoformat(),
-        "listed": listed,
-        "blacklist_load": reference.blacklist_load_id,
-    }
+    record: dict[str, object] = {"on": day.isoformat(), "listed": listed, "blacklist_load": reference.blacklist_load_id}
+    if role != "applicant":  # the applicant's code is the decision's own
+        record = {"uscc": uscc, **record}
+    trace.screening[f"blacklisted_{role}"] = shared(record)
     if listed:
         trace.step(f"X-CREDIT: {role} {uscc} is on the blacklist on {day}")
         return {Reason.BLACKLISTED}

@@ -82,6 +82,13 @@ class PolicyParameters:
     interpretations: dict[str, Interpretation]
     clause_names_zh: dict[str, str] = field(default_factory=dict)
     _traced: dict[tuple[str, date], tuple[Any, dict[str, Any]]] = field(default_factory=dict, compare=False, repr=False)
+    _sets: dict[tuple[tuple[str, int], ...], dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared_set(self, used: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """One dict object for every decision that used exactly the same parameter records (their trace records
+        are themselves shared by ``traced``), so a batch holds a few dozen sets, not one per decision."""
+        key = tuple((k, id(v)) for k, v in used.items())
+        return self._sets.setdefault(key, used)
 
     def traced(self, key: str, day: date) -> tuple[Any, dict[str, Any]]:
         """The value in force on ``day`` and its trace record (value, effective date, clause), computed once per

@@ -7,6 +7,20 @@ from typing import Any
 
 from rules.params import PolicyParameters
 
+_SHARED: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+
+
+def shared(record: dict[str, Any]) -> dict[str, Any]:
+    """One dict object for all equal screening records (a million decisions carry a handful of distinct ones);
+    records are never changed once made."""
+    key = tuple(record.items())
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) > 100_000:  # unbounded variety (dates, codes): stop sharing rather than grow
+            return record
+        found = _SHARED[key] = record
+    return found
+
 
 class Trace:
     """Collects what a rule read and did, so ``subsidy explain`` can show how an amount came about."""
@@ -39,7 +53,7 @@ class Trace:
     def as_dict(self) -> dict[str, Any]:
         return {
             "parameters_on": self.day.isoformat(),
-            "parameters": self.parameters,
+            "parameters": self.params.shared_set(self.parameters),
             "screening": self.screening,
             "steps": self.steps,
             "caps": self.caps,
