@@ -490,9 +490,3 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
             )
         )
     return out
-
-
-def count_by_status(session: Session) -> dict[str, int]:
-    return dict(
-        session.execute(select(DecisionRecord.status, func.count()).group_by(DecisionRecord.status)).tuples().all()
-    )

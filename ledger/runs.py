@@ -17,7 +17,7 @@ from ledger.models import Cycle
 from rules.decide import decide_batch
 from rules.disbursement import settle_installments
 from rules.model import Decision, Reason, Status
-from rules.money import ZERO, from_fen, to_fen
+from rules.money import ZERO, to_fen
 from rules.params import PolicyParameters
 from subsidy.errors import SubsidyError
 from validations.batch import QuarantinedRow, ValidatedTable
@@ -250,7 +250,3 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
         cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen
         cycle.chain_head = summary.chain_head
         return summary
-
-
-def cny(fen: int) -> Decimal:
-    return from_fen(fen)

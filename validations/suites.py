@@ -128,8 +128,3 @@ def run_suites(kind: str, batches: dict[str, pd.DataFrame], docs_dir: Path | Non
             )
         outcomes[file] = SuiteOutcome(suite=f"subsidy_{kind}", success=bool(result.success), results=results)
     return outcomes
-
-
-def run_suite(kind: str, frame: pd.DataFrame) -> SuiteOutcome:
-    """Run the suite of ``kind`` on one parsed batch, without Data Docs."""
-    return run_suites(kind, {"batch": frame})["batch"]
