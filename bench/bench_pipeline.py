@@ -22,24 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from subsidy.sample import make_uscc  # noqa: E402
+from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc  # noqa: E402
 
-HEADER = [
-    "application_id",
-    "clause",
-    "uscc",
-    "name",
-    "submitted_on",
-    "business_in_minhang",
-    "tax_in_minhang",
-    "field",
-    "certified",
-    "paid_in_capital",
-    "headcount",
-    "financing",
-    "annual_rent",
-    "lease_start",
-]
+HEADER = RENT_AND_PILOT_COLUMNS
 
 
 def make_applications(path: Path, n: int, seed: int = 1) -> Path:

@@ -48,6 +48,24 @@ class SampleFiles:
 
 APP_COLUMNS = list(APPLICATION_ZH)
 
+# The columns of a file holding only A2 (rent) and A4-PILOT applications, as the benchmark and tests write them.
+RENT_AND_PILOT_COLUMNS = [
+    "application_id",
+    "clause",
+    "uscc",
+    "name",
+    "submitted_on",
+    "business_in_minhang",
+    "tax_in_minhang",
+    "field",
+    "certified",
+    "paid_in_capital",
+    "headcount",
+    "financing",
+    "annual_rent",
+    "lease_start",
+]
+
 
 def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
     """Write the demo's input files into ``folder`` and say which enterprises play which part."""

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from ledger.runs import record_intake
 from rules.params import default_parameters
-from subsidy.sample import make_uscc
+from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc
 from validations.batch import validate_table
 from validations.readers import read_table
 
@@ -21,24 +21,7 @@ def write_pilot_and_rent_file(path: Path, n: int, seed: int = 3) -> Path:
     rng = random.Random(seed)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(
-            [
-                "application_id",
-                "clause",
-                "uscc",
-                "name",
-                "submitted_on",
-                "business_in_minhang",
-                "tax_in_minhang",
-                "field",
-                "certified",
-                "paid_in_capital",
-                "headcount",
-                "financing",
-                "annual_rent",
-                "lease_start",
-            ]
-        )
+        writer.writerow(RENT_AND_PILOT_COLUMNS)
         for i in range(n):
             uscc = make_uscc(rng)
             if i % 2:
