@@ -5,8 +5,8 @@
 CREATE ROLE subsidy_app LOGIN PASSWORD 'change-me';
 GRANT USAGE ON SCHEMA public TO subsidy_app;
 GRANT SELECT ON alembic_version TO subsidy_app;
-GRANT SELECT, INSERT ON ledger_transactions, ledger_lines TO subsidy_app;
+GRANT SELECT, INSERT ON ledger_transactions TO subsidy_app;
 GRANT SELECT, INSERT, UPDATE ON intake_runs, reference_loads, blacklist_entries, registry_entries, external_awards,
-    case_decisions, applications, decisions, installments, quarantine, cycles, inbox_files, parameter_sets
+    case_decisions, applications, decisions, quarantine, cycles, inbox_files, parameter_sets
     TO subsidy_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO subsidy_app;

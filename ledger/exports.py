@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.models import DecisionRecord, LedgerLine, LedgerTransaction, QuarantineRecord, TransactionKind
+from ledger.models import DecisionRecord, LedgerTransaction, QuarantineRecord, TransactionKind
 from rules.model import Reason, Status
 from rules.money import cny, from_fen
 
@@ -127,34 +127,34 @@ def payment_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def ledger_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Every ledger line with its transaction."""
-    query = (
-        select(LedgerTransaction, LedgerLine)
-        .join(LedgerLine, LedgerLine.seq == LedgerTransaction.seq)
-        .order_by(LedgerTransaction.seq, LedgerLine.line)
-    )
-    for t, ln in session.execute(query).tuples():
-        yield {
-            "seq": t.seq,
-            "posted_at": t.posted_at.isoformat(),
-            "business_key": t.business_key,
-            "kind": t.kind,
-            "application_id": t.application_id,
-            "installment": t.installment,
-            "clause": t.clause,
-            "fiscal_year": t.fiscal_year,
-            "recipient_uscc": t.recipient_uscc,
-            "line": ln.line,
-            "account": ln.account,
-            "debit": cny(from_fen(ln.debit_fen)),
-            "credit": cny(from_fen(ln.credit_fen)),
-            "amount": cny(from_fen(t.amount_fen)),
-            "reasons": t.reasons,
-            "reverses_seq": t.reverses_seq,
-            "source": t.source,
-            "prev_hash": t.prev_hash,
-            "entry_hash": t.entry_hash,
-        }
+    """Every ledger entry as its two lines: line 1 the debit, line 2 the credit."""
+    query = select(LedgerTransaction).order_by(LedgerTransaction.seq).execution_options(yield_per=5000)
+    for t in session.execute(query).scalars():
+        for line, account, debit, credit in (
+            (1, t.debit_account, t.amount_fen, 0),
+            (2, t.credit_account, 0, t.amount_fen),
+        ):
+            yield {
+                "seq": t.seq,
+                "posted_at": t.posted_at.isoformat(),
+                "business_key": t.business_key,
+                "kind": t.kind,
+                "application_id": t.application_id,
+                "installment": t.installment,
+                "clause": t.clause,
+                "fiscal_year": t.fiscal_year,
+                "recipient_uscc": t.recipient_uscc,
+                "line": line,
+                "account": account,
+                "debit": cny(from_fen(debit)),
+                "credit": cny(from_fen(credit)),
+                "amount": cny(from_fen(t.amount_fen)),
+                "reasons": t.reasons,
+                "reverses_seq": t.reverses_seq,
+                "source": t.source,
+                "prev_hash": t.prev_hash,
+                "entry_hash": t.entry_hash,
+            }
 
 
 def quarantine_rows(session: Session) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models. Money is integer fen; unique constraints are the idempotency guards.
 
-The ledger tables (``ledger_transactions``, ``ledger_lines``) are append-only: triggers refuse UPDATE and
-DELETE on SQLite and PostgreSQL (see the initial migration).
+The ledger (``ledger_transactions``) is append-only: triggers refuse UPDATE and DELETE on SQLite and PostgreSQL
+(see the migrations). Each entry moves one amount from a debit account to a credit account, so every entry
+balances by its shape.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -193,25 +193,6 @@ class DecisionRecord(Base):
     __table_args__ = (Index("ix_decisions_grant_key", "uscc", "project_key", "kind"),)
 
 
-class InstallmentRecord(Base):
-    """One installment of an approved award: amount and the fiscal year it falls due."""
-
-    __tablename__ = "installments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"))
-    number: Mapped[int] = mapped_column(Integer)
-    clause: Mapped[str] = mapped_column(String(16))
-    recipient_uscc: Mapped[str] = mapped_column(String(18))
-    due_year: Mapped[int] = mapped_column(Integer, index=True)
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-
-    __table_args__ = (
-        UniqueConstraint("application_id", "number", name="uq_installment"),
-        CheckConstraint("amount_fen > 0", name="ck_installment_positive"),
-    )
-
-
 class QuarantineRecord(Base):
     """A row kept out of the decisions, with its raw content and the reason in plain words."""
 
@@ -250,7 +231,8 @@ class Cycle(Base):
 
 
 class LedgerTransaction(Base):
-    """One balanced ledger transaction; its lines are in ``ledger_lines``. Append-only and hash-chained."""
+    """One ledger entry: ``amount_fen`` debited to ``debit_account`` and credited to ``credit_account`` (double
+    entry, balanced by its shape). Append-only and hash-chained. A commitment is one installment of an award."""
 
     __tablename__ = "ledger_transactions"
 
@@ -265,6 +247,8 @@ class LedgerTransaction(Base):
     fiscal_year: Mapped[int | None] = mapped_column(Integer)
     recipient_uscc: Mapped[str | None] = mapped_column(String(18))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    debit_account: Mapped[str] = mapped_column(String(120))
+    credit_account: Mapped[str] = mapped_column(String(120))
     reasons: Mapped[str] = mapped_column(Text, default="")
     reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), unique=True)
     """The transaction this one reverses (at most one reversal per transaction)."""
@@ -275,27 +259,7 @@ class LedgerTransaction(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    __table_args__ = (CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),)
-
-
-class LedgerLine(Base):
-    """One side of a transaction: a debit or a credit to one account, in fen."""
-
-    __tablename__ = "ledger_lines"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("ledger_transactions.seq", deferrable=True, initially="DEFERRED"), index=True
-    )
-    """The transaction; lines are inserted before their header, which a trigger checks for balance."""
-    line: Mapped[int] = mapped_column(Integer)
-    account: Mapped[str] = mapped_column(String(120), index=True)
-    debit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    credit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-
     __table_args__ = (
-        UniqueConstraint("seq", "line", name="uq_ledger_line"),
-        CheckConstraint(
-            "debit_fen >= 0 AND credit_fen >= 0 AND (debit_fen = 0 OR credit_fen = 0)", name="ck_ledger_line_side"
-        ),
+        CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),
+        CheckConstraint("debit_account <> credit_account", name="ck_ledger_two_accounts"),
     )

@@ -6,7 +6,8 @@ Accounts (integer fen):
     paid:<clause>:<year>        money paid out in a cycle
     forfeited:<clause>:<year>   installments forfeited in a cycle (I-6): the commitment is released
 
-Every posting has a business key (``commitment/<app>/<k>``, ``settlement/<app>/<k>``, ``reversal/<seq>``)
+Each entry moves ``amount_fen`` from its debit account to its credit account: double entry, balanced by its
+shape. Every posting has a business key (``commitment/<app>/<k>``, ``settlement/<app>/<k>``, ``reversal/<seq>``)
 under a UNIQUE constraint and a content hash: the same key with the same content is skipped, the same key
 with other content is refused. Callers post inside ``ledger.db.run_transaction`` so the chain is extended by
 one run at a time.
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.bulk import bulk_insert, lookup
-from ledger.models import LedgerLine, LedgerTransaction, TransactionKind
+from ledger.models import LedgerTransaction, TransactionKind
 from subsidy.errors import IdempotencyConflict, LedgerError
 
 GENESIS_HASH = "0" * 64
@@ -46,20 +47,14 @@ def forfeited_account(clause: str, year: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
-    account: str
-    debit_fen: int = 0
-    credit_fen: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class Posting:
-    """A balanced transaction to post once under ``business_key``."""
+    """An entry to post once under ``business_key``: ``amount_fen`` from ``debit_account`` to ``credit_account``."""
 
     business_key: str
     kind: TransactionKind
     amount_fen: int
-    lines: tuple[Line, ...]
+    debit_account: str
+    credit_account: str
     application_id: str | None = None
     installment: int | None = None
     clause: str | None = None
@@ -80,7 +75,8 @@ class Posting:
             self.amount_fen,
             self.reasons,
             self.reverses_seq,
-            [(ln.account, ln.debit_fen, ln.credit_fen) for ln in self.lines],
+            self.debit_account,
+            self.credit_account,
         )
 
 
@@ -95,9 +91,11 @@ def content_hash(
     amount_fen,
     reasons,
     reverses_seq,
-    lines,
+    debit_account,
+    credit_account,
 ) -> str:
-    """SHA-256 over what the transaction says (not when or by which run it was posted)."""
+    """SHA-256 over what the entry says (not when or by which run it was posted). The two accounts enter as
+    the entry's two lines ``account:debit:credit``."""
     parts = [
         business_key,
         str(kind),
@@ -110,7 +108,8 @@ def content_hash(
         reasons or "",
         "" if reverses_seq is None else str(reverses_seq),
     ]
-    parts += [f"{a}:{d}:{c}" for a, d, c in lines]
+    parts.append(f"{debit_account}:{amount_fen}:0")
+    parts.append(f"{credit_account}:0:{amount_fen}")
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -126,7 +125,8 @@ def commitment(application_id: str, installment: int, clause: str, due_year: int
         business_key=f"commitment/{application_id}/{installment}",
         kind=TransactionKind.COMMITMENT,
         amount_fen=fen,
-        lines=(Line(budget_account(clause, due_year), debit_fen=fen), Line(payable_account(recipient), credit_fen=fen)),
+        debit_account=budget_account(clause, due_year),
+        credit_account=payable_account(recipient),
         application_id=application_id,
         installment=installment,
         clause=clause,
@@ -151,7 +151,8 @@ def settlement(
         business_key=f"settlement/{application_id}/{installment}",
         kind=TransactionKind.PAYMENT if paid else TransactionKind.FORFEIT,
         amount_fen=fen,
-        lines=(Line(payable_account(recipient), debit_fen=fen), Line(target, credit_fen=fen)),
+        debit_account=payable_account(recipient),
+        credit_account=target,
         application_id=application_id,
         installment=installment,
         clause=clause,
@@ -187,10 +188,8 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
     result = PostResult()
     by_key: dict[str, Posting] = {}
     for p in postings:
-        debit = sum(ln.debit_fen for ln in p.lines)
-        credit = sum(ln.credit_fen for ln in p.lines)
-        if debit != credit or debit != p.amount_fen:
-            raise LedgerError(f"ledger: {p.business_key} does not balance (debit {debit}, credit {credit})")
+        if p.amount_fen < 0 or p.debit_account == p.credit_account:
+            raise LedgerError(f"ledger: {p.business_key} is not a transfer between two accounts")
         if p.business_key in by_key and by_key[p.business_key] != p:
             raise IdempotencyConflict(p.business_key)
         by_key[p.business_key] = p
@@ -198,7 +197,6 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
     seq, prev = chain_head(session)
     posted_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     transactions: list[dict[str, object]] = []
-    lines: list[dict[str, object]] = []
     for key, p in by_key.items():
         content = p.content_hash()
         if key in existing:
@@ -219,6 +217,8 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
                 "fiscal_year": p.fiscal_year,
                 "recipient_uscc": p.recipient_uscc,
                 "amount_fen": p.amount_fen,
+                "debit_account": p.debit_account,
+                "credit_account": p.credit_account,
                 "reasons": p.reasons,
                 "reverses_seq": p.reverses_seq,
                 "source": source,
@@ -228,28 +228,20 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
                 "entry_hash": link,
             }
         )
-        lines.extend(
-            {"seq": seq, "line": n, "account": ln.account, "debit_fen": ln.debit_fen, "credit_fen": ln.credit_fen}
-            for n, ln in enumerate(p.lines, 1)
-        )
         prev = link
         result.posted += 1
-    if transactions:
-        # Lines first, headers last: the header's trigger checks that its lines balance (foreign key deferred).
-        bulk_insert(session, LedgerLine.__table__, lines)
-        bulk_insert(session, LedgerTransaction.__table__, transactions)
+    bulk_insert(session, LedgerTransaction.__table__, transactions)
     result.head = prev
     return result
 
 
 def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:
-    """A correction: a new transaction with the same lines on the opposite sides, linked to the one it reverses."""
+    """A correction: a new entry moving the same amount back (accounts swapped), linked to the one it reverses."""
     original = session.get(LedgerTransaction, seq)
     if original is None:
         raise LedgerError(f"ledger: no entry #{seq} to reverse")
     if original.kind == TransactionKind.REVERSAL:
         raise LedgerError(f"ledger: entry #{seq} is itself a reversal")
-    lines = session.execute(select(LedgerLine).where(LedgerLine.seq == seq).order_by(LedgerLine.line)).scalars()
     return post(
         session,
         [
@@ -257,7 +249,8 @@ def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:
                 business_key=f"reversal/{seq}",
                 kind=TransactionKind.REVERSAL,
                 amount_fen=original.amount_fen,
-                lines=tuple(Line(ln.account, debit_fen=ln.credit_fen, credit_fen=ln.debit_fen) for ln in lines),
+                debit_account=original.credit_account,
+                credit_account=original.debit_account,
                 application_id=original.application_id,
                 installment=original.installment,
                 clause=original.clause,

@@ -1,5 +1,6 @@
-"""Storing and reading the system's memory: reference-data loads, applications, decisions, installments,
-quarantine. What earlier runs granted is read from here, never re-derived from old files."""
+"""Storing and reading the system's memory: reference-data loads, applications, decisions, quarantine (the
+installments of an award are its commitment entries in the ledger). What earlier runs granted is read from
+here, never re-derived from old files."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.bulk import bulk_insert, lookup
@@ -24,7 +25,6 @@ from ledger.models import (
     DecisionRecord,
     ExternalAward,
     InboxFile,
-    InstallmentRecord,
     IntakeRun,
     LedgerTransaction,
     ParameterSet,
@@ -376,23 +376,6 @@ def store_decisions(
                 )
                 .values(**{k: v for k, v in row.items() if k != "application_id"})
             )
-    bulk_insert(
-        session,
-        InstallmentRecord.__table__,
-        [
-            {
-                "application_id": d.application_id,
-                "number": i.number,
-                "clause": d.clause,
-                "recipient_uscc": d.recipient_uscc,
-                "due_year": i.due_year,
-                "amount_fen": to_fen(i.amount),
-            }
-            for d in decisions
-            if d.status == Status.APPROVED
-            for i in d.installments
-        ],
-    )
 
 
 def raw_row_hash(raw: dict[str, Any], reason: str) -> str:
@@ -448,45 +431,45 @@ def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) 
 
 
 def due_installments(session: Session, year: int) -> list[DueInstallment]:
-    """Installments due in a year ≤ ``year`` that no cycle has paid or forfeited yet."""
+    """Installments (commitment entries) due in a year ≤ ``year`` that no cycle has paid or forfeited yet and
+    that no correction has reversed, with what the application said of the recipient's registration."""
+    commitment = LedgerTransaction.__table__.alias("commitment")
+    other = LedgerTransaction.__table__.alias("other")
     settled = exists().where(
-        and_(
-            LedgerTransaction.application_id == InstallmentRecord.application_id,
-            LedgerTransaction.installment == InstallmentRecord.number,
-            LedgerTransaction.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
-        )
+        other.c.application_id == commitment.c.application_id,
+        other.c.installment == commitment.c.installment,
+        other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
     )
+    reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
+    data = ApplicationRecord.data
     rows = session.execute(
-        select(InstallmentRecord, ApplicationRecord.data)
-        .join(ApplicationRecord, ApplicationRecord.application_id == InstallmentRecord.application_id)
-        .where(InstallmentRecord.due_year <= year, ~settled)
-        .order_by(InstallmentRecord.due_year, InstallmentRecord.application_id, InstallmentRecord.number)
-    ).all()
-    out: list[DueInstallment] = []
-    for inst, data in rows:
-        if inst.recipient_uscc == data.get("uscc"):
-            entity, business, tax = (
-                data.get("entity_type", "enterprise"),
-                bool(data.get("business_in_minhang")),
-                bool(data.get("tax_in_minhang")),
-            )
-        else:  # A8: the provider, registered in Minhang (both registrations) by the application's own statement
-            entity, business, tax = (
-                "enterprise",
-                bool(data.get("provider_in_minhang")),
-                bool(data.get("provider_in_minhang")),
-            )
-        out.append(
-            DueInstallment(
-                application_id=inst.application_id,
-                number=inst.number,
-                clause=inst.clause,
-                recipient_uscc=inst.recipient_uscc,
-                due_year=inst.due_year,
-                amount_fen=inst.amount_fen,
-                entity_type=entity,
-                business_in_minhang=business,
-                tax_in_minhang=tax,
-            )
+        select(
+            commitment.c.application_id,
+            commitment.c.installment,
+            commitment.c.clause,
+            commitment.c.recipient_uscc,
+            commitment.c.fiscal_year,
+            commitment.c.amount_fen,
+            data["uscc"].as_string(),
+            data["entity_type"].as_string(),
+            data["business_in_minhang"].as_boolean(),
+            data["tax_in_minhang"].as_boolean(),
+            data["provider_in_minhang"].as_boolean(),
         )
+        .join(ApplicationRecord, ApplicationRecord.application_id == commitment.c.application_id)
+        .where(
+            commitment.c.kind == TransactionKind.COMMITMENT.value,
+            commitment.c.fiscal_year <= year,
+            ~settled,
+            ~reversed_,
+        )
+        .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
+    ).tuples()
+    out: list[DueInstallment] = []
+    for app_id, number, clause, recipient, due_year, fen, applicant, entity, business, tax, provider in rows:
+        if recipient == applicant:
+            entity, business, tax = entity or "enterprise", bool(business), bool(tax)
+        else:  # A8: the provider, registered in Minhang (both registrations) by the application's own statement
+            entity, business, tax = "enterprise", bool(provider), bool(provider)
+        out.append(DueInstallment(app_id, number, clause, recipient, due_year, fen, entity, business, tax))
     return out

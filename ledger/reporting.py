@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, extract, func, select
 from sqlalchemy.orm import Session
 
-from ledger.models import DecisionRecord, InstallmentRecord, LedgerTransaction, TransactionKind
+from ledger.models import DecisionRecord, LedgerTransaction, TransactionKind
 from rules.model import Status
 
 
@@ -45,18 +45,26 @@ def report_figures(session: Session, year: int) -> ReportFigures:
     ):
         by_year[int(fiscal_year or 0)][names[kind]] += int(fen)
     figures.by_year = dict(sorted(by_year.items()))
+    commitment = LedgerTransaction.__table__.alias("commitment")
+    other = LedgerTransaction.__table__.alias("other")
     settled = exists().where(
         and_(
-            LedgerTransaction.application_id == InstallmentRecord.application_id,
-            LedgerTransaction.installment == InstallmentRecord.number,
-            LedgerTransaction.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
+            other.c.application_id == commitment.c.application_id,
+            other.c.installment == commitment.c.installment,
+            other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
         )
     )
+    reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
     for clause, due_year, fen in session.execute(
-        select(InstallmentRecord.clause, InstallmentRecord.due_year, func.sum(InstallmentRecord.amount_fen))
-        .where(InstallmentRecord.due_year > year, ~settled)
-        .group_by(InstallmentRecord.clause, InstallmentRecord.due_year)
-        .order_by(InstallmentRecord.clause, InstallmentRecord.due_year)
+        select(commitment.c.clause, commitment.c.fiscal_year, func.sum(commitment.c.amount_fen))
+        .where(
+            commitment.c.kind == TransactionKind.COMMITMENT.value,
+            commitment.c.fiscal_year > year,
+            ~settled,
+            ~reversed_,
+        )
+        .group_by(commitment.c.clause, commitment.c.fiscal_year)
+        .order_by(commitment.c.clause, commitment.c.fiscal_year)
     ):
         figures.still_due.setdefault(clause, {})[int(due_year)] = int(fen)
     return figures

@@ -16,7 +16,6 @@ from ledger.exports import EXPORTS, write_csv
 from ledger.models import (
     ApplicationRecord,
     DecisionRecord,
-    InstallmentRecord,
     LedgerTransaction,
     ParameterSet,
     QuarantineRecord,
@@ -68,27 +67,26 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
             "inputs": application.data if application else {},
             "parameters": parameters.values if parameters else d.trace.get("parameters", {}),
         }
+        entries = (
+            session.execute(
+                select(LedgerTransaction)
+                .where(LedgerTransaction.application_id == application_id)
+                .order_by(LedgerTransaction.seq)
+            )
+            .scalars()
+            .all()
+        )
         settled = {
-            t.installment: (t.kind, t.fiscal_year, t.reasons)
-            for t in session.execute(
-                select(LedgerTransaction).where(
-                    LedgerTransaction.application_id == application_id,
-                    LedgerTransaction.kind.in_(["payment", "forfeit"]),
-                )
-            ).scalars()
+            t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")
         }
-        installments = [
+        installments = [  # the commitment entries are the installments
             {
-                "number": i.number,
-                "due_year": i.due_year,
-                "amount": cny(from_fen(i.amount_fen)),
-                "settled": settled.get(i.number),
+                "number": t.installment,
+                "due_year": t.fiscal_year,
+                "amount": cny(from_fen(t.amount_fen)),
+                "settled": settled.get(t.installment),
             }
-            for i in session.execute(
-                select(InstallmentRecord)
-                .where(InstallmentRecord.application_id == application_id)
-                .order_by(InstallmentRecord.number)
-            ).scalars()
+            for t in sorted((t for t in entries if t.kind == "commitment"), key=lambda t: t.installment or 0)
         ]
         return {
             "application_id": d.application_id,

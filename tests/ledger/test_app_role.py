@@ -41,7 +41,7 @@ def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> Non
         with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
             conn.execute(text("UPDATE ledger_transactions SET amount_fen = 0 WHERE seq = 1"))
         with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
-            conn.execute(text("DELETE FROM ledger_lines WHERE seq = 1"))
+            conn.execute(text("DELETE FROM ledger_transactions WHERE seq = 1"))
         dispose_engine(app_url)
     finally:
         owner.dispose()
