@@ -170,7 +170,7 @@ def investment_exclusivity(
     return blocked
 
 
-class _Finisher:
+class Finisher:
     """Pass 3, in decision order, keeping ``history`` up to date with each grant."""
 
     def __init__(
@@ -310,5 +310,5 @@ def decide_batch(
     """Decide a whole batch in decision order. ``history`` is updated with this batch's grants."""
     items = [assess(app, reference, params, decided_on) for app in sorted(applications, key=decision_order)]
     blocked = investment_exclusivity(items, history, reference, params)
-    finisher = _Finisher(reference, history, params, decided_on, blocked)
+    finisher = Finisher(reference, history, params, decided_on, blocked)
     return [finisher.finish(item) for item in items]
