@@ -1,45 +1,33 @@
-"""The bulk path for large runs: COPY on PostgreSQL, one executemany on SQLite, inside the caller's transaction.
+"""The bulk path for large runs: COPY (CSV) on PostgreSQL, one executemany on SQLite, inside the caller's
+transaction.
 
 Values are rendered here exactly as SQLAlchemy would store them (dates, JSON, booleans), so the ORM reads them
-back unchanged."""
+back unchanged. Rows come as tuples in the order of ``names`` (the hot paths build them directly) or as dicts."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, select
+from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
-def _copy_text(value: Any, is_json: bool) -> str:
-    if value is None:
-        return "\\N"
-    if is_json:
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    elif isinstance(value, bool):
-        value = "t" if value else "f"
-    elif isinstance(value, datetime | date):
-        value = value.isoformat()
-    else:
-        value = str(value)
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+class JsonText(str):
+    """JSON already encoded (the hot paths build it once); stored as it is."""
+
+    __slots__ = ()
 
 
-def _sqlite_value(value: Any, is_json: bool) -> Any:
-    if value is None:
-        return None
-    if is_json:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def encode_json(value: Any) -> str | None:
+    if value is None or isinstance(value, JsonText):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -49,16 +37,38 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
     names = list(rows[0])
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
     flags = [name in json_columns for name in names]
+    tuples = [tuple(encode_json(row[n]) if j else row[n] for n, j in zip(names, flags, strict=True)) for row in rows]
+    bulk_insert_tuples(session, table, names, tuples)
+
+
+def _plain(value: Any) -> Any:
+    """Dates and times as the ISO text both databases store them as."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def bulk_insert_tuples(session: Session, table: Any, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in the order of ``names``; JSON already encoded, dates and times as ISO text)."""
+    if not rows:
+        return
     connection = session.connection()
     quote = connection.dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
     if connection.dialect.name == "postgresql":
+        # CSV: an unquoted empty field is NULL, except in the NOT NULL text columns, where it is ''.
+        not_null_text = [
+            quote(c.name)
+            for c in table.columns
+            if c.name in names and not c.nullable and isinstance(c.type, String | Text | JSON)
+        ]
         buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_text(row[n], j) for n, j in zip(names, flags, strict=True)))
-            buffer.write("\n")
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
         buffer.seek(0)
-        statement = f"COPY {target} FROM STDIN"
+        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null_text)})" if not_null_text else "")
+        statement = f"COPY {target} FROM STDIN WITH ({options})"
         dbapi = connection.dialect.dbapi
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -69,9 +79,8 @@ def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) ->
         finally:
             cursor.close()
         return
-    values = [tuple(_sqlite_value(row[n], j) for n, j in zip(names, flags, strict=True)) for row in rows]
     sql = f"INSERT INTO {target} VALUES ({', '.join('?' for _ in names)})"
-    connection.exec_driver_sql(sql, values)
+    connection.exec_driver_sql(sql, rows)
 
 
 LOOKUP_CHUNK = 500

@@ -19,15 +19,19 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bulk import bulk_insert, lookup
+from ledger.bulk import bulk_insert_tuples, lookup
 from ledger.models import LedgerTransaction, TransactionKind
 from subsidy.errors import IdempotencyConflict, LedgerError
 
 GENESIS_HASH = "0" * 64
+_COMMITMENT, _PAYMENT, _FORFEIT = (
+    k.value for k in (TransactionKind.COMMITMENT, TransactionKind.PAYMENT, TransactionKind.FORFEIT)
+)
 
 
 def budget_account(clause: str, year: int) -> str:
@@ -46,12 +50,11 @@ def forfeited_account(clause: str, year: int) -> str:
     return f"forfeited:{clause}:{year}"
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
+class Posting(NamedTuple):
     """An entry to post once under ``business_key``: ``amount_fen`` from ``debit_account`` to ``credit_account``."""
 
     business_key: str
-    kind: TransactionKind
+    kind: str
     amount_fen: int
     debit_account: str
     credit_account: str
@@ -63,7 +66,8 @@ class Posting:
     reasons: str = ""
     reverses_seq: int | None = None
 
-    def content_hash(self) -> str:
+    def digest(self) -> str:
+        """The content hash of this entry."""
         return content_hash(
             self.business_key,
             self.kind,
@@ -81,41 +85,35 @@ class Posting:
 
 
 def content_hash(
-    business_key,
-    kind,
-    application_id,
-    installment,
-    clause,
-    fiscal_year,
-    recipient_uscc,  # type: ignore[no-untyped-def]
-    amount_fen,
-    reasons,
-    reverses_seq,
-    debit_account,
-    credit_account,
+    business_key: str,
+    kind: str,
+    application_id: str | None,
+    installment: int | None,
+    clause: str | None,
+    fiscal_year: int | None,
+    recipient_uscc: str | None,
+    amount_fen: int,
+    reasons: str | None,
+    reverses_seq: int | None,
+    debit_account: str,
+    credit_account: str,
 ) -> str:
     """SHA-256 over what the entry says (not when or by which run it was posted). The two accounts enter as
     the entry's two lines ``account:debit:credit``."""
-    parts = [
-        business_key,
-        str(kind),
-        application_id or "",
-        "" if installment is None else str(installment),
-        clause or "",
-        "" if fiscal_year is None else str(fiscal_year),
-        recipient_uscc or "",
-        str(amount_fen),
-        reasons or "",
-        "" if reverses_seq is None else str(reverses_seq),
-    ]
-    parts.append(f"{debit_account}:{amount_fen}:0")
-    parts.append(f"{credit_account}:0:{amount_fen}")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    text = (
+        f"{business_key}\x1f{kind}\x1f{application_id or ''}\x1f{'' if installment is None else installment}"
+        f"\x1f{clause or ''}\x1f{'' if fiscal_year is None else fiscal_year}\x1f{recipient_uscc or ''}"
+        f"\x1f{amount_fen}\x1f{reasons or ''}\x1f{'' if reverses_seq is None else reverses_seq}"
+        f"\x1f{debit_account}:{amount_fen}:0\x1f{credit_account}:0:{amount_fen}"
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry_hash(seq: int, prev_hash: str, content: str, posted_at: datetime, source: str) -> str:
-    """The chain link: this entry's hash covers the previous entry's hash."""
-    text = f"{seq}\x1f{prev_hash}\x1f{content}\x1f{posted_at.isoformat()}\x1f{source}"
+def entry_hash(seq: int, prev_hash: str, content: str, posted_at: datetime | str, source: str) -> str:
+    """The chain link: this entry's hash covers the previous entry's hash. ``posted_at`` as ISO text (with a
+    ``T``) or a datetime."""
+    stamp = posted_at if isinstance(posted_at, str) else posted_at.isoformat()
+    text = f"{seq}\x1f{prev_hash}\x1f{content}\x1f{stamp}\x1f{source}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -123,7 +121,7 @@ def commitment(application_id: str, installment: int, clause: str, due_year: int
     """On approval: the installment is committed against its clause's budget line for the year it falls due."""
     return Posting(
         business_key=f"commitment/{application_id}/{installment}",
-        kind=TransactionKind.COMMITMENT,
+        kind=_COMMITMENT,
         amount_fen=fen,
         debit_account=budget_account(clause, due_year),
         credit_account=payable_account(recipient),
@@ -149,7 +147,7 @@ def settlement(
     target = paid_account(clause, year) if paid else forfeited_account(clause, year)
     return Posting(
         business_key=f"settlement/{application_id}/{installment}",
-        kind=TransactionKind.PAYMENT if paid else TransactionKind.FORFEIT,
+        kind=_PAYMENT if paid else _FORFEIT,
         amount_fen=fen,
         debit_account=payable_account(recipient),
         credit_account=target,
@@ -181,56 +179,91 @@ def _posted_hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return lookup(session, LedgerTransaction.business_key, LedgerTransaction.content_hash, keys)
 
 
+LEDGER_INSERT = (
+    "seq",
+    "business_key",
+    "kind",
+    "application_id",
+    "installment",
+    "clause",
+    "fiscal_year",
+    "recipient_uscc",
+    "amount_fen",
+    "debit_account",
+    "credit_account",
+    "reasons",
+    "reverses_seq",
+    "source",
+    "posted_at",
+    "content_hash",
+    "prev_hash",
+    "entry_hash",
+)
+
+
 def post(session: Session, postings: Iterable[Posting], source: str, known_new: bool = False) -> PostResult:
-    """Post each balanced transaction once. ``known_new`` skips the look-up of existing keys when the caller has
-    just established that none exists (the UNIQUE constraint still guards)."""
-    postings = list(postings)
+    """Post each entry once, in the order given. ``known_new`` skips the look-up of existing keys when the
+    caller has just established that none exists (the UNIQUE constraint still guards)."""
     result = PostResult()
     by_key: dict[str, Posting] = {}
     for p in postings:
         if p.amount_fen < 0 or p.debit_account == p.credit_account:
             raise LedgerError(f"ledger: {p.business_key} is not a transfer between two accounts")
-        if p.business_key in by_key and by_key[p.business_key] != p:
+        earlier = by_key.setdefault(p.business_key, p)
+        if earlier is not p and earlier != p:
             raise IdempotencyConflict(p.business_key)
-        by_key[p.business_key] = p
     existing = {} if known_new else _posted_hashes(session, list(by_key))
     seq, prev = chain_head(session)
-    posted_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    transactions: list[dict[str, object]] = []
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
+    rows: list[tuple[object, ...]] = []
     for key, p in by_key.items():
-        content = p.content_hash()
+        content = content_hash(
+            key,
+            p.kind,
+            p.application_id,
+            p.installment,
+            p.clause,
+            p.fiscal_year,
+            p.recipient_uscc,
+            p.amount_fen,
+            p.reasons,
+            p.reverses_seq,
+            p.debit_account,
+            p.credit_account,
+        )
         if key in existing:
             if existing[key] != content:
                 raise IdempotencyConflict(key)
             result.skipped += 1
             continue
         seq += 1
-        link = entry_hash(seq, prev, content, posted_at, source)
-        transactions.append(
-            {
-                "seq": seq,
-                "business_key": key,
-                "kind": p.kind.value,
-                "application_id": p.application_id,
-                "installment": p.installment,
-                "clause": p.clause,
-                "fiscal_year": p.fiscal_year,
-                "recipient_uscc": p.recipient_uscc,
-                "amount_fen": p.amount_fen,
-                "debit_account": p.debit_account,
-                "credit_account": p.credit_account,
-                "reasons": p.reasons,
-                "reverses_seq": p.reverses_seq,
-                "source": source,
-                "posted_at": posted_at,
-                "content_hash": content,
-                "prev_hash": prev,
-                "entry_hash": link,
-            }
+        link = hashlib.sha256(f"{seq}\x1f{prev}\x1f{content}\x1f{stamp}\x1f{source}".encode()).hexdigest()
+        rows.append(
+            (
+                seq,
+                key,
+                p.kind,
+                p.application_id,
+                p.installment,
+                p.clause,
+                p.fiscal_year,
+                p.recipient_uscc,
+                p.amount_fen,
+                p.debit_account,
+                p.credit_account,
+                p.reasons,
+                p.reverses_seq,
+                source,
+                stored_at,
+                content,
+                prev,
+                link,
+            )
         )
         prev = link
-        result.posted += 1
-    bulk_insert(session, LedgerTransaction.__table__, transactions)
+    result.posted = len(rows)
+    bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
     result.head = prev
     return result
 
@@ -247,7 +280,7 @@ def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:
         [
             Posting(
                 business_key=f"reversal/{seq}",
-                kind=TransactionKind.REVERSAL,
+                kind=TransactionKind.REVERSAL.value,
                 amount_fen=original.amount_fen,
                 debit_account=original.credit_account,
                 credit_account=original.debit_account,

@@ -7,17 +7,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger.bulk import bulk_insert, lookup
+from ledger.bulk import JsonText, bulk_insert, bulk_insert_tuples, lookup
 from ledger.models import (
     ApplicationRecord,
     BlacklistEntry,
@@ -39,12 +39,12 @@ from rules.model import (
     APPLICATION_FIELDS,
     Application,
     CaseDecision,
-    Decision,
     History,
     ListingPeriod,
     ReferenceData,
     RegistrationChange,
     Status,
+    application_from_row,
 )
 from rules.money import ZERO, from_fen, to_fen
 
@@ -66,14 +66,6 @@ def file_checksum(path: Path | str) -> str:
 # ---------------------------------------------------------------- applications <-> stored JSON
 
 
-def application_from_row(row: dict[str, Any]) -> Application:
-    """An Application from a parsed row (values already typed; None for empty)."""
-    values = {k: v for k, v in row.items() if k in APPLICATION_FIELDS and v is not None}
-    values.setdefault("entity_type", "enterprise")
-    values.setdefault("major_project", False)
-    return Application(**values)
-
-
 def application_from_json(data: dict[str, Any]) -> Application:
     values: dict[str, Any] = {}
     for name, value in data.items():
@@ -90,26 +82,87 @@ def application_from_json(data: dict[str, Any]) -> Application:
 
 def inputs_hash(inputs: dict[str, Any]) -> str:
     """SHA-256 of an application's parsed inputs, to tell an identical re-send from a different one."""
-    text = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(inputs_text(inputs).encode("utf-8")).hexdigest()
 
 
-def applications_from_frame(frame: pd.DataFrame) -> list[Application]:
-    """The valid rows of a batch as Applications, column by column (no per-row pandas objects)."""
-    names = [n for n in APPLICATION_FIELDS if n in frame.columns]
-    columns = [frame[n].tolist() for n in names]
-    return [application_from_row(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)]
+def inputs_text(inputs: dict[str, Any]) -> str:
+    """The canonical JSON text of an application's parsed inputs (sorted keys, compact, non-ASCII kept)."""
+    return json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(slots=True)
-class Ingested:
-    """An application read in this run: where it came from, its parsed inputs and their hash."""
+def _json_value(value: Any) -> str:
+    """One input value as ``Application.as_inputs`` gives it, in JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f'"{value}"'
+    if isinstance(value, date):
+        return f'"{value.isoformat()}"'
+    return json.dumps(value, ensure_ascii=False)
 
-    app: Application
-    file: str
-    row: int
-    digest: str
-    inputs: dict[str, Any]
+
+_PLAIN_TEXT_KINDS = {"uscc", "clause", "field", "entity_type", "title_level", "cert_level"}
+"""Values of these kinds are validated codes: quotes, backslashes and control characters cannot occur."""
+
+
+def _json_texts(values: list[Any], kind: str) -> list[str]:
+    """JSON of the (non-empty) values of one column, as ``_json_value`` renders each."""
+    if kind == "amount":
+        return [f'"{v}"' for v in values]
+    if kind in {"headcount", "claim_year", "onboarded_count"}:
+        return [str(v) for v in values]
+    if kind == "bool":
+        return ["true" if v else "false" for v in values]
+    if kind == "date":
+        cache: dict[date, str] = {}
+        return [cache.get(v) or cache.setdefault(v, f'"{v.isoformat()}"') for v in values]
+    if kind in _PLAIN_TEXT_KINDS:
+        return [f'"{v}"' for v in values]
+    return [
+        f'"{v}"' if v.isprintable() and '"' not in v and "\\" not in v else json.dumps(v, ensure_ascii=False)
+        for v in values
+    ]
+
+
+def inputs_texts(frame: pd.DataFrame) -> list[str]:
+    """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column, touching only the
+    cells that are given (entity type and major project take their defaults when empty)."""
+    names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
+    defaults = {"entity_type": "enterprise", "major_project": False}
+    cells = np.full((len(frame), len(names)), "", dtype=object)  # one fragment per row and column, joined once
+    for j, name in enumerate(names):
+        column = frame[name]
+        if name in defaults:
+            column = column.where(column.notna(), defaults[name])
+        given = np.flatnonzero(column.notna().to_numpy())
+        if not len(given):
+            continue
+        prefix = "," + json.dumps(name) + ":"
+        values = column.to_numpy(dtype=object)[given].tolist()
+        cells[given, j] = prefix + np.array(_json_texts(values, APPLICATION_FIELDS[name]), dtype=object)
+    return ["{" + "".join(row)[1:] + "}" for row in cells.tolist()]
+
+
+def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
+    """The valid rows of all application files of a run as one frame, with where each came from (``_file``,
+    ``_row``, ``_table``, ``_pos``) and its canonical inputs text and hash (``_text``, ``_digest``)."""
+    parts = []
+    for number, table in enumerate(tables):
+        part = table.frame.copy()
+        part["_file"] = table.file
+        part["_row"] = table.row_numbers
+        part["_table"] = number
+        part["_pos"] = range(len(part))
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos", "_text", "_digest"])
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    texts = inputs_texts(frame)
+    frame["_text"] = texts
+    frame["_digest"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    return frame
 
 
 # ---------------------------------------------------------------- reference data
@@ -262,8 +315,21 @@ def grant_history(session: Session) -> History:
 
 
 def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
-    """application_id → content hash of those already ingested."""
-    return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids)
+    """application_id → content hash of those among ``ids`` already ingested. When the stored applications are
+    not many more than ``ids``, one scan of them is cheaper than many look-ups."""
+    stored = session.execute(select(func.count()).select_from(ApplicationRecord)).scalar_one()
+    if stored == 0 or not ids:
+        return {}
+    if stored > 4 * len(ids):
+        return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids)
+    wanted = set(ids)
+    return {
+        app_id: digest
+        for app_id, digest in session.execute(
+            select(ApplicationRecord.application_id, ApplicationRecord.content_hash)
+        ).tuples()
+        if app_id in wanted
+    }
 
 
 def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list[Application]:
@@ -291,42 +357,38 @@ def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]])
     return run
 
 
-def store_applications(session: Session, run_id: int, rows: list[Ingested]) -> None:
-    table: Any = ApplicationRecord.__table__
-    bulk_insert(
-        session,
-        table,
-        [
-            {
-                "application_id": i.app.application_id,
-                "content_hash": i.digest,
-                "data": i.inputs,
-                "source_file": i.file,
-                "source_row": i.row,
-                "intake_run_id": run_id,
-            }
-            for i in rows
-        ],
+def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
+    """The new applications of a run (rows of ``batch_frame``), with their canonical inputs text as data."""
+    rows = list(
+        zip(
+            batch["application_id"].tolist(),
+            batch["_digest"].tolist(),
+            [JsonText(t) for t in batch["_text"].tolist()],
+            batch["_file"].tolist(),
+            batch["_row"].tolist(),
+            [run_id] * len(batch),
+            strict=True,
+        )
     )
+    names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
+    bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)
 
 
-def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[str | None]:
+def parameter_set_hashes(session: Session, sets: Sequence[dict[str, Any] | None]) -> list[str | None]:
     """Store each distinct set of parameter values (and readings) once; the hash of each decision's set.
-    Decisions of one clause on one submission day share the very same trace records, so the canonical JSON is
-    computed once per distinct combination, not once per decision."""
+    Decisions that used the same parameters share the very same dict, so the canonical JSON is computed once
+    per distinct set, not once per decision."""
     by_identity: dict[int, str] = {}
     values_by_hash: dict[str, dict[str, Any]] = {}
     hashes: list[str | None] = []
-    for d in decisions:
-        params = d.trace.get("parameters")
+    for params in sets:
         if not params:
             hashes.append(None)
             continue
-        identity = id(params)  # decisions that used the same parameters share one dict (PolicyParameters.shared_set)
-        digest = by_identity.get(identity)
+        digest = by_identity.get(id(params))
         if digest is None:
             text = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            digest = by_identity[identity] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            digest = by_identity[id(params)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
             values_by_hash[digest] = params
         hashes.append(digest)
     known = set(lookup(session, ParameterSet.hash, ParameterSet.hash, list(values_by_hash)))
@@ -338,44 +400,60 @@ def parameter_set_hashes(session: Session, decisions: list[Decision]) -> list[st
     return hashes
 
 
-def _decision_row(d: Decision, run_id: int, claim_year: int | None, parameter_set: str | None) -> dict[str, Any]:
-    return {
-        "application_id": d.application_id,
-        "clause": d.clause,
-        "uscc": d.uscc,
-        "status": d.status.value,
-        "reasons": ";".join(d.reasons),
-        "award_total_fen": to_fen(d.award_total),
-        "recipient_uscc": d.recipient_uscc,
-        "decided_on": d.decided_on,
-        "kind": d.kind,
-        "project_key": d.project_key,
-        "claim_year": claim_year,
-        "trace": {k: v for k, v in d.trace.items() if k != "parameters"},
-        "parameter_set": parameter_set,
-        "intake_run_id": run_id,
-    }
+DECISION_INSERT = (
+    "application_id",
+    "clause",
+    "uscc",
+    "status",
+    "reasons",
+    "award_total_fen",
+    "recipient_uscc",
+    "decided_on",
+    "kind",
+    "project_key",
+    "claim_year",
+    "trace",
+    "parameter_set",
+    "intake_run_id",
+)
 
 
-def store_decisions(
-    session: Session, run_id: int, decisions: list[Decision], claim_years: dict[str, int | None], replacing: set[str]
-) -> None:
-    """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those)."""
-    hashes = parameter_set_hashes(session, decisions)
-    rows = [
-        _decision_row(d, run_id, claim_years.get(d.application_id), h) for d, h in zip(decisions, hashes, strict=True)
-    ]
-    bulk_insert(session, DecisionRecord.__table__, [r for r in rows if r["application_id"] not in replacing])
+def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replacing: set[str]) -> None:
+    """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those).
+    ``decided`` is the frame of ``rules.columnar.decide_frame`` (traces as JSON text)."""
+    hashes = parameter_set_hashes(session, decided["parameter_set"].tolist())
+    rows = list(
+        zip(
+            decided["application_id"].tolist(),
+            decided["clause"].tolist(),
+            decided["uscc"].tolist(),
+            decided["status"].tolist(),
+            decided["reasons"].tolist(),
+            [int(f) for f in decided["award_fen"].tolist()],
+            decided["recipient_uscc"].tolist(),
+            [d.isoformat() for d in decided["decided_on"].tolist()],
+            decided["kind"].tolist(),
+            decided["project_key"].tolist(),
+            decided["claim_year"].tolist(),
+            [JsonText(t) for t in decided["trace"].tolist()],
+            hashes,
+            [run_id] * len(decided),
+            strict=True,
+        )
+    )
+    fresh = [r for r in rows if r[0] not in replacing] if replacing else rows
+    bulk_insert_tuples(session, DecisionRecord.__table__, DECISION_INSERT, fresh)
     for row in rows:
-        if row["application_id"] in replacing:
-            row["trace"] = {**row["trace"], "replaces": "manual decision waiting for a case decision"}
-            session.execute(
-                update(DecisionRecord)
-                .where(
-                    DecisionRecord.application_id == row["application_id"], DecisionRecord.status == Status.MANUAL.value
-                )
-                .values(**{k: v for k, v in row.items() if k != "application_id"})
-            )
+        if row[0] not in replacing:
+            continue
+        values = dict(zip(DECISION_INSERT, row, strict=True))
+        values["trace"] = {**json.loads(values["trace"]), "replaces": "manual decision waiting for a case decision"}
+        values["decided_on"] = date.fromisoformat(values["decided_on"])
+        session.execute(
+            update(DecisionRecord)
+            .where(DecisionRecord.application_id == row[0], DecisionRecord.status == Status.MANUAL.value)
+            .values(**{k: v for k, v in values.items() if k != "application_id"})
+        )
 
 
 def raw_row_hash(raw: dict[str, Any], reason: str) -> str:

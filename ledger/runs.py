@@ -3,7 +3,7 @@ cycle (pay or forfeit). Each is one transaction under the run lock: all of it is
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from ledger import posting, records
 from ledger.db import run_transaction
 from ledger.models import Cycle
-from rules.decide import decide_batch
+from rules.columnar import BatchDecisions, decide_frame
 from rules.disbursement import settle_installments
-from rules.model import Decision, Reason, Status
-from rules.money import ZERO, to_fen
+from rules.model import Reason, Status
+from rules.money import from_fen
 from rules.params import PolicyParameters
 from subsidy.errors import SubsidyError
 from validations.batch import QuarantinedRow, ValidatedTable
@@ -92,62 +92,67 @@ def record_intake(
             summary.reference_loads[kind] = records.store_reference(session, kind, table.file, checksum, table.frame)
 
         quarantine: list[dict[str, Any]] = []
-        candidates: dict[str, records.Ingested] = {}
         for table in applications:
             summary.rows_read += len(table.frame) + len(table.quarantined)
             quarantine.extend(_quarantine_row(q) for q in table.quarantined)
-            for position, (app, number) in enumerate(
-                zip(records.applications_from_frame(table.frame), table.row_numbers, strict=True)
+        batch = records.batch_frame(applications)
+
+        # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
+        repeated = batch["application_id"].duplicated(keep="first").to_numpy()
+        candidates = batch[~repeated]
+        if repeated.any():
+            later = batch[repeated]
+            first = candidates.set_index("application_id")
+            same = later["_digest"].to_numpy() == later["application_id"].map(first["_digest"]).to_numpy()
+            summary.unchanged += int(same.sum())
+            bad = later[~same]
+            for app_id, file, row, number, pos in zip(
+                bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
             ):
-                inputs = app.as_inputs()
-                item = records.Ingested(app, table.file, number, records.inputs_hash(inputs), inputs)
-                earlier = candidates.get(app.application_id)
-                if earlier is None:
-                    candidates[app.application_id] = item
-                elif earlier.digest == item.digest:
-                    summary.unchanged += 1
-                else:
-                    raw = {k: v for k, v in table.raw.iloc[position].to_dict().items() if v is not None}
-                    quarantine.append(_duplicate(table.file, number, raw, f"{earlier.file} row {earlier.row}"))
-        known = records.known_applications(session, list(candidates))
-        new: list[records.Ingested] = []
-        for app_id, item in candidates.items():
-            if app_id not in known:
-                new.append(item)
-            elif known[app_id] == item.digest:
-                summary.unchanged += 1
-            else:
-                raw = {k: str(v) for k, v in item.inputs.items()}
-                quarantine.append(_duplicate(item.file, item.row, raw, "an application ingested in an earlier run"))
+                raw_frame = applications[number].raw
+                raw = {k: v for k, v in raw_frame.iloc[pos].to_dict().items() if v is not None}
+                origin = first.loc[app_id]
+                quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
+        # Already ingested in an earlier run: identical → unchanged; different → quarantined.
+        known = records.known_applications(session, candidates["application_id"].tolist())
+        new = candidates
+        if known:
+            stored = candidates["application_id"].map(known)
+            is_known = stored.notna().to_numpy()
+            same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
+            summary.unchanged += int(same.sum())
+            bad = candidates[is_known & ~same]
+            for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
+                raw = {k: str(v) for k, v in json.loads(text).items()}
+                quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
+            new = candidates[~is_known]
 
         reference = records.reference_in_force(session)
         run.blacklist_load_id = reference.blacklist_load_id
         waiting = records.manual_waiting_for(session, reference.case_decisions)
         replacing = {a.application_id for a in waiting}
         history = records.grant_history(session)
-        decisions = decide_batch([i.app for i in new] + waiting, reference, history, params, as_of)
+        decided = decide_frame(new, waiting, reference, history, params, as_of)
 
         records.store_applications(session, run.id, new)
-        claim_years = {i.app.application_id: i.app.claim_year for i in new} | {
-            a.application_id: a.claim_year for a in waiting
-        }
-        records.store_decisions(session, run.id, decisions, claim_years, replacing)
+        records.store_decisions(session, run.id, decided.frame, replacing)
         quarantine, resent = records.new_quarantine_rows(session, quarantine)
         summary.unchanged += resent
         records.store_quarantine(session, run.id, quarantine)
-        result = posting.post(session, _commitments(decisions), source=f"intake:{run.id}", known_new=True)
+        result = posting.post(session, _commitments(decided), source=f"intake:{run.id}", known_new=True)
         records.store_inbox_files(session, run.id, inbox_files or [])
 
-        summary.decided = len(decisions) - len(replacing)
+        frame = decided.frame
+        summary.decided = len(frame) - len(replacing)
         summary.redecided = len(replacing)
         summary.quarantined = len(quarantine)
-        summary.by_status = dict(Counter(d.status.value for d in decisions))
-        summary.blacklist_hits = sum(Reason.BLACKLISTED in d.reasons for d in decisions)
-        awards: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for d in decisions:
-            if d.status == Status.APPROVED:
-                awards[d.clause] += d.award_total
-        summary.awards_by_clause = dict(sorted(awards.items()))
+        summary.by_status = {str(k): int(v) for k, v in frame["status"].value_counts(sort=False).items()}
+        summary.blacklist_hits = int(frame["reasons"].map(lambda r: Reason.BLACKLISTED.value in r.split(";")).sum())
+        approved = frame[frame["status"] == Status.APPROVED.value]
+        summary.awards_by_clause = {
+            str(clause): from_fen(int(fen)) for clause, fen in approved.groupby("clause")["award_fen"].sum().items()
+        }
+        summary.awards_by_clause = dict(sorted(summary.awards_by_clause.items()))
         summary.chain_head = result.head if result.posted else posting.chain_head(session)[1]
         summary.quarantine_messages = [f"{q['file']}, row {q['row']}: {q['message']}" for q in quarantine]
         run.rows_read, run.decided, run.unchanged, run.quarantined = (
@@ -198,14 +203,22 @@ def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> di
     }
 
 
-def _commitments(decisions: list[Decision]) -> list[posting.Posting]:
+def _commitments(decided: BatchDecisions) -> list[posting.Posting]:
+    """One commitment per installment of the approved decisions, in decision order."""
+    order = {app_id: n for n, app_id in enumerate(decided.frame["application_id"].tolist())}
+    rows = zip(
+        decided.installments["application_id"].tolist(),
+        decided.installments["number"].tolist(),
+        decided.installments["clause"].tolist(),
+        decided.installments["due_year"].tolist(),
+        decided.installments["recipient_uscc"].tolist(),
+        decided.installments["amount_fen"].tolist(),
+        strict=True,
+    )
+    ordered = sorted(rows, key=lambda r: (order[r[0]], r[1]))
     return [
-        posting.commitment(
-            d.application_id, i.number, d.clause, i.due_year, d.recipient_uscc or d.uscc, to_fen(i.amount)
-        )
-        for d in decisions
-        if d.status == Status.APPROVED
-        for i in d.installments
+        posting.commitment(app_id, int(k), clause, int(year), recipient, int(fen))
+        for app_id, k, clause, year, recipient, fen in ordered
     ]
 
 

@@ -41,6 +41,7 @@ from rules.model import (
     Reason,
     ReferenceData,
     Status,
+    application_from_row,
 )
 from rules.money import to_fen
 from rules.params import PolicyParameters
@@ -597,13 +598,8 @@ def _parameter_sets(
 def applications_from_frame(frame: pd.DataFrame) -> list[Application]:
     """The rows of a validated frame as Applications (values already typed; None for empty)."""
     names = [n for n in APPLICATION_FIELDS if n in frame.columns]
-    out: list[Application] = []
-    for values in zip(*(frame[n].tolist() for n in names), strict=True):
-        row = {k: v for k, v in zip(names, values, strict=True) if v is not None}
-        row.setdefault("entity_type", "enterprise")
-        row.setdefault("major_project", False)
-        out.append(Application(**row))
-    return out
+    columns = [frame[n].tolist() for n in names]
+    return [application_from_row(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)]
 
 
 DECISION_COLUMNS = [

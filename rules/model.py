@@ -128,6 +128,14 @@ class Application:
         return out
 
 
+def application_from_row(row: dict[str, Any]) -> Application:
+    """An Application from a parsed row (values already typed; None for empty)."""
+    values = {k: v for k, v in row.items() if k in APPLICATION_FIELDS and v is not None}
+    values.setdefault("entity_type", "enterprise")
+    values.setdefault("major_project", False)
+    return Application(**values)
+
+
 @dataclass(frozen=True, slots=True)
 class ListingPeriod:
     listed_on: date

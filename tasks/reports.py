@@ -16,13 +16,18 @@ from ledger.exports import EXPORTS, write_csv
 from ledger.models import (
     ApplicationRecord,
     DecisionRecord,
+    IntakeRun,
     LedgerTransaction,
     ParameterSet,
     QuarantineRecord,
 )
+from ledger.records import application_from_json
 from ledger.runs import CycleSummary, IntakeSummary
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
-from rules.money import cny, from_fen
+from rules.columnar import replay
+from rules.model import APPLICATION_FIELDS
+from rules.money import cny, from_fen, to_fen
+from rules.params import default_parameters
 
 
 @task(name="export-csv", cache_policy=NO_CACHE)
@@ -33,6 +38,25 @@ def export_csv(what: str, out: str) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with Session(get_engine()) as session:
         return write_csv(path, columns, rows(session))
+
+
+def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], blacklist_load_id: int | None) -> dict[str, Any]:
+    """The full trace of a decision of the batch path: decided again by the reference rules from its application
+    and the facts it kept, and checked against what was stored."""
+    decision = replay(
+        application_from_json(inputs), d.trace["replay"], default_parameters(), d.decided_on, blacklist_load_id
+    )
+    trace = {k: v for k, v in decision.trace.items() if k != "parameters"}
+    stored = (d.status, d.reasons, d.award_total_fen)
+    again = (decision.status.value, ";".join(decision.reasons), to_fen(decision.award_total))
+    trace["steps"] = [
+        *trace.get("steps", []),
+        "replayed by the reference rules from the stored facts: "
+        + ("the same outcome" if again == stored else f"DIFFERENT outcome {again} (stored {stored})"),
+    ]
+    trace["facts"] = d.trace["replay"]
+    trace["parameters_on"] = d.trace.get("parameters_on", trace.get("parameters_on"))
+    return trace
 
 
 @task(name="load-decision", cache_policy=NO_CACHE)
@@ -62,10 +86,15 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
             }
         application = session.get(ApplicationRecord, application_id)
         parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
+        stored_trace = dict(d.trace)
+        if "replay" in stored_trace and application is not None:
+            run = session.get(IntakeRun, d.intake_run_id)
+            stored_trace = replayed_trace(d, application.data, run.blacklist_load_id if run else None)
+        inputs = application.data if application else {}
         trace = {
-            **d.trace,
-            "inputs": application.data if application else {},
-            "parameters": parameters.values if parameters else d.trace.get("parameters", {}),
+            **stored_trace,
+            "inputs": {k: inputs[k] for k in APPLICATION_FIELDS if k in inputs},
+            "parameters": parameters.values if parameters else stored_trace.get("parameters", {}),
         }
         entries = (
             session.execute(
