@@ -1,73 +1,42 @@
-"""Benchmark: N synthetic applications through ``subsidy intake`` and ``subsidy disburse`` as a user runs them
-(separate processes, Prefect included). Prints wall seconds, applications per second and peak RSS per stage.
+"""Benchmark: N synthetic applications (bench/synthetic.py: every clause, 1 % bad rows, 2 % of enterprises
+blacklisted, about 3 applications per enterprise) through ``subsidy intake`` and ``subsidy disburse`` as a user
+runs them: separate processes, Prefect included. Prints per stage the wall seconds, applications per second and
+peak RSS, and the floor: reading the same CSV with pandas and bulk-loading three rows per application into the
+same kind of database (SQLite: executemany in one transaction; PostgreSQL: COPY). Then pipeline / floor.
 
-    .venv/bin/python bench/bench_pipeline.py --sizes 1000 10000 --backend sqlite
-    .venv/bin/python bench/bench_pipeline.py --sizes 10000 --backend postgresql
+    .venv/bin/python bench/bench_pipeline.py --sizes 10000 100000 300000 1000000 --backend sqlite
+    .venv/bin/python bench/bench_pipeline.py --sizes 10000 100000 300000 1000000 --backend postgresql
+
+``--prefect temporary`` (default): no Prefect API configured, each command starts Prefect's temporary local
+server. ``--prefect server``: a Prefect server is started once beforehand (as the operators run one) and the
+commands report to it through PREFECT_API_URL.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import io
 import os
-import random
-import resource
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc  # noqa: E402
+from bench.synthetic import make_inputs  # noqa: E402
 
-HEADER = RENT_AND_PILOT_COLUMNS
-
-
-def make_applications(path: Path, n: int, seed: int = 1) -> Path:
-    """N applications, about 3 per enterprise; rent claims most common; 1 % bad rows."""
-    rng = random.Random(seed)
-    enterprises = [make_uscc(rng) for _ in range(max(1, n // 3))]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(HEADER)
-        for i in range(n):
-            uscc = rng.choice(enterprises) if rng.random() > 0.01 else "BAD-USCC"
-            day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
-            if rng.random() < 0.7:
-                writer.writerow(
-                    [
-                        f"B{i:08d}",
-                        "A2",
-                        uscc,
-                        "企业",
-                        day,
-                        "true",
-                        "true",
-                        "ai",
-                        "true",
-                        rng.choice(["500万", "4000000", "9000000"]),
-                        rng.randint(20, 80),
-                        "3000万",
-                        rng.randint(100_000, 2_000_000),
-                        f"{rng.randint(2022, 2024)}-01-01",
-                    ]
-                )
-            else:
-                writer.writerow(
-                    [f"B{i:08d}", "A4-PILOT", uscc, "企业", day, "true", "true", "ai", "true", "", "", "", "", ""]
-                )
-    return path
+PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
 
 
 def floor_seconds(apps: Path, url: str) -> float:
     """The unavoidable cost: read the CSV with pandas and bulk-load three rows per application into the same
     kind of database (SQLite: one executemany transaction; PostgreSQL: COPY)."""
-    import io
-
     import pandas as pd
     from sqlalchemy import create_engine
 
@@ -84,71 +53,110 @@ def floor_seconds(apps: Path, url: str) -> float:
         else:
             conn.exec_driver_sql("INSERT INTO floor_rows VALUES (?, ?, ?, ?)", rows)
     elapsed = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE floor_rows")
     engine.dispose()
     return elapsed
 
 
 def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, the largest process of the command's tree) of one command."""
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, peak_mb
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+    return wall, usage.ru_maxrss / 1024
+
+
+def prefect_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env={k: v for k, v in env.items() if k != "PREFECT_API_URL"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the Prefect server did not start")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--prefect", choices=["temporary", "server"], default="temporary")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     subsidy = str(Path(sys.executable).parent / "subsidy")
+    base_env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
+    base_env.pop("PREFECT_API_URL", None)
+    server = None
+    if args.prefect == "server":
+        server, url = prefect_server(base_env)
+        base_env["PREFECT_API_URL"] = url
+    print(f"# {args.backend}, Prefect {args.prefect}, {os.cpu_count()} cores, seed {args.seed}")
     print(f"{'backend':<11}{'N':>9}{'stage':>10}{'wall s':>9}{'apps/s':>10}{'peak RSS MB':>13}")
-    for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            env = dict(os.environ)
-            pg_name = None
-            if args.backend == "postgresql":
-                pg_name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
-                subprocess.run(
-                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f'CREATE DATABASE "{pg_name}"'], check=True
-                )
-                env["SUBSIDY_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_name}"
-            else:
-                env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-            try:
-                apps = make_applications(folder / "apps.csv", n)
-                floor_url = env["SUBSIDY_DATABASE_URL"].replace("bench.db", "floor.db")
+    totals: dict[int, float] = {}
+    try:
+        for n in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                env = dict(base_env)
+                pg_name = None
                 if args.backend == "postgresql":
+                    pg_name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
+                    subprocess.run([*PSQL, f'CREATE DATABASE "{pg_name}"'], check=True)
+                    env["SUBSIDY_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_name}"
                     floor_url = env["SUBSIDY_DATABASE_URL"]
-                floor = floor_seconds(apps, floor_url)
-                print(f"{args.backend:<11}{n:>9}{'floor':>10}{floor:>9.1f}{n / floor:>10.0f}{'':>13}", flush=True)
-                pipeline = 0.0
-                for stage, cmd in (
-                    ("intake", [subsidy, "intake", str(apps), "--as-of", "2024-06-28"]),
-                    ("disburse", [subsidy, "disburse", "--year", "2024", "--as-of", "2024-12-01"]),
-                ):
-                    wall, peak = run(cmd, env, folder)
-                    pipeline += wall
-                    print(f"{args.backend:<11}{n:>9}{stage:>10}{wall:>9.1f}{n / wall:>10.0f}{peak:>13.0f}", flush=True)
-                print(
-                    f"{args.backend:<11}{n:>9}{'ratio':>10}{pipeline / floor:>9.1f}  (intake + cycle) / floor",
-                    flush=True,
-                )
-            finally:
-                if pg_name:
-                    subprocess.run(
-                        [
-                            "psql",
-                            "-h",
-                            "127.0.0.1",
-                            "-U",
-                            "postgres",
-                            "-qc",
-                            f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)',
-                        ],
-                        check=False,
+                else:
+                    env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+                    floor_url = f"sqlite:///{folder / 'floor.db'}"
+                try:
+                    apps, blacklist = make_inputs(folder / "input", n, args.seed)
+                    floor = floor_seconds(apps, floor_url)
+                    print(f"{args.backend:<11}{n:>9}{'floor':>10}{floor:>9.1f}{n / floor:>10.0f}{'':>13}", flush=True)
+                    pipeline = 0.0
+                    for stage, cmd in (
+                        (
+                            "intake",
+                            [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"],
+                        ),
+                        ("disburse", [subsidy, "disburse", "--year", "2024", "--as-of", "2024-12-01"]),
+                    ):
+                        wall, peak = run(cmd, env, folder)
+                        pipeline += wall
+                        print(
+                            f"{args.backend:<11}{n:>9}{stage:>10}{wall:>9.1f}{n / wall:>10.0f}{peak:>13.0f}", flush=True
+                        )
+                    totals[n] = pipeline
+                    print(
+                        f"{args.backend:<11}{n:>9}{'ratio':>10}{pipeline / floor:>9.1f}  (intake + disburse) / floor",
+                        flush=True,
                     )
+                finally:
+                    if pg_name:
+                        subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'], check=False)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+    sizes = sorted(totals)
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        print(
+            f"growth {small:,} → {large:,}: {large / small:.0f}× the applications, "
+            f"{totals[large] / totals[small]:.1f}× the time"
+        )
 
 
 if __name__ == "__main__":

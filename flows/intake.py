@@ -7,7 +7,13 @@ from datetime import date
 from prefect import flow
 
 from ledger.runs import IntakeSummary
-from tasks.intake import check_datasets, decide_and_record, read_applications, read_reference_data
+from tasks.intake import (
+    decide_and_record,
+    finish_dataset_checks,
+    read_applications,
+    read_reference_data,
+    start_dataset_checks,
+)
 from tasks.reports import publish_intake_summary
 
 
@@ -32,9 +38,11 @@ def intake_flow(
         )
         if path
     }
+    checks = start_dataset_checks(files)  # Great Expectations, in its own process, beside the rest
     references = read_reference_data(reference_files)
     tables = read_applications(files)
-    validation = check_datasets(tables)
-    summary = decide_and_record(tables, references, decision_date, validation)
+    summary = decide_and_record(tables, references, decision_date)
+    validation = finish_dataset_checks(checks, summary.run_id)
+    summary.data_docs = validation.get("data_docs")
     publish_intake_summary(summary)
     return summary

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -172,7 +172,7 @@ class DecisionRecord(Base):
 
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.application_id"), primary_key=True)
     clause: Mapped[str] = mapped_column(String(16))
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
     status: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[str] = mapped_column(Text, default="")
     """Reason codes, ';'-separated, in CONTRACT.md order."""
@@ -190,7 +190,11 @@ class DecisionRecord(Base):
     """The parameter values and readings of this decision (the trace keeps the steps, caps and screening)."""
     intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
 
-    __table_args__ = (Index("ix_decisions_grant_key", "uscc", "project_key", "kind"),)
+    recipient_entity_type: Mapped[str | None] = mapped_column(String(32))
+    recipient_business_in_minhang: Mapped[bool | None] = mapped_column(Boolean)
+    recipient_tax_in_minhang: Mapped[bool | None] = mapped_column(Boolean)
+    """What the application said of the recipient's registration (the provider's for A8 when it is paid):
+    a disbursement cycle screens the recipient with these unless the registry says otherwise."""
 
 
 class QuarantineRecord(Base):

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from ledger.models import LedgerTransaction, TransactionKind
 from subsidy.errors import IdempotencyConflict, LedgerError
 
 GENESIS_HASH = "0" * 64
-_COMMITMENT, _PAYMENT, _FORFEIT = (
+COMMITMENT, PAYMENT, FORFEIT = (
     k.value for k in (TransactionKind.COMMITMENT, TransactionKind.PAYMENT, TransactionKind.FORFEIT)
 )
 
@@ -121,7 +121,7 @@ def commitment(application_id: str, installment: int, clause: str, due_year: int
     """On approval: the installment is committed against its clause's budget line for the year it falls due."""
     return Posting(
         business_key=f"commitment/{application_id}/{installment}",
-        kind=_COMMITMENT,
+        kind=COMMITMENT,
         amount_fen=fen,
         debit_account=budget_account(clause, due_year),
         credit_account=payable_account(recipient),
@@ -147,7 +147,7 @@ def settlement(
     target = paid_account(clause, year) if paid else forfeited_account(clause, year)
     return Posting(
         business_key=f"settlement/{application_id}/{installment}",
-        kind=_PAYMENT if paid else _FORFEIT,
+        kind=PAYMENT if paid else FORFEIT,
         amount_fen=fen,
         debit_account=payable_account(recipient),
         credit_account=target,
@@ -201,37 +201,57 @@ LEDGER_INSERT = (
 )
 
 
+ENTRY_FIELDS = (
+    "business_key",
+    "kind",
+    "application_id",
+    "installment",
+    "clause",
+    "fiscal_year",
+    "recipient_uscc",
+    "amount_fen",
+    "reasons",
+    "reverses_seq",
+    "debit_account",
+    "credit_account",
+)
+"""What an entry says, in the order ``content_hash`` takes it."""
+
+
 def post(session: Session, postings: Iterable[Posting], source: str, known_new: bool = False) -> PostResult:
-    """Post each entry once, in the order given. ``known_new`` skips the look-up of existing keys when the
-    caller has just established that none exists (the UNIQUE constraint still guards)."""
+    """Post each entry once, in the order given (see ``post_columns``)."""
+    postings = list(postings)
+    return post_columns(
+        session, {name: [getattr(p, name) for p in postings] for name in ENTRY_FIELDS}, source, known_new
+    )
+
+
+def post_columns(
+    session: Session, columns: dict[str, Sequence[Any]], source: str, known_new: bool = False
+) -> PostResult:
+    """Post entries given column by column (``ENTRY_FIELDS``), in order, each under its business key at most
+    once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the
+    look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
+    guards)."""
     result = PostResult()
-    by_key: dict[str, Posting] = {}
-    for p in postings:
-        if p.amount_fen < 0 or p.debit_account == p.credit_account:
-            raise LedgerError(f"ledger: {p.business_key} is not a transfer between two accounts")
-        earlier = by_key.setdefault(p.business_key, p)
-        if earlier is not p and earlier != p:
-            raise IdempotencyConflict(p.business_key)
-    existing = {} if known_new else _posted_hashes(session, list(by_key))
+    entries = list(zip(*(columns[name] for name in ENTRY_FIELDS), strict=True))
+    keys = columns["business_key"]
+    if len(set(keys)) != len(keys):  # the same key twice in one call: identical entries count once
+        by_key: dict[str, tuple[Any, ...]] = {}
+        for entry in entries:
+            if by_key.setdefault(entry[0], entry) != entry:
+                raise IdempotencyConflict(entry[0])
+        entries = list(by_key.values())
+    existing = {} if known_new else _posted_hashes(session, [e[0] for e in entries])
     seq, prev = chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
     rows: list[tuple[object, ...]] = []
-    for key, p in by_key.items():
-        content = content_hash(
-            key,
-            p.kind,
-            p.application_id,
-            p.installment,
-            p.clause,
-            p.fiscal_year,
-            p.recipient_uscc,
-            p.amount_fen,
-            p.reasons,
-            p.reverses_seq,
-            p.debit_account,
-            p.credit_account,
-        )
+    for entry in entries:
+        key, kind, app, k, clause, year, recipient, fen, reasons, reverses, debit, credit = entry
+        if fen < 0 or debit == credit or not debit or not credit:
+            raise LedgerError(f"ledger: {key} is not a transfer between two accounts")
+        content = content_hash(*entry)
         if key in existing:
             if existing[key] != content:
                 raise IdempotencyConflict(key)
@@ -240,32 +260,21 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
         seq += 1
         link = hashlib.sha256(f"{seq}\x1f{prev}\x1f{content}\x1f{stamp}\x1f{source}".encode()).hexdigest()
         rows.append(
-            (
-                seq,
-                key,
-                p.kind,
-                p.application_id,
-                p.installment,
-                p.clause,
-                p.fiscal_year,
-                p.recipient_uscc,
-                p.amount_fen,
-                p.debit_account,
-                p.credit_account,
-                p.reasons,
-                p.reverses_seq,
-                source,
-                stored_at,
-                content,
-                prev,
-                link,
-            )
+            (seq, key, kind, app, k, clause, year, recipient, fen, debit, credit, reasons, reverses, source, stored_at)
+            + (content, prev, link)
         )
         prev = link
-    result.posted = len(rows)
+        if len(rows) == INSERT_CHUNK:  # bounded memory: the chain goes on across chunks
+            bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
+            result.posted += len(rows)
+            rows = []
     bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
+    result.posted += len(rows)
     result.head = prev
     return result
+
+
+INSERT_CHUNK = 100_000
 
 
 def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:

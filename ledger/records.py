@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger.bulk import JsonText, bulk_insert, bulk_insert_tuples, lookup
+from ledger.bulk import bulk_insert, bulk_insert_tuples, lookup
 from ledger.models import (
     ApplicationRecord,
     BlacklistEntry,
@@ -49,6 +49,7 @@ from rules.model import (
 from rules.money import ZERO, from_fen, to_fen
 
 CHUNK = 500
+INSERT_CHUNK = 100_000  # rows per bulk insert: bounded memory for the insert buffers
 
 
 def now_utc() -> datetime:
@@ -126,23 +127,42 @@ def _json_texts(values: list[Any], kind: str) -> list[str]:
     ]
 
 
-def inputs_texts(frame: pd.DataFrame) -> list[str]:
+def inputs_texts(frame: pd.DataFrame, chunk: int = 200_000) -> list[str]:
+    """``inputs_text(app.as_inputs())`` for every row of a validated frame (in chunks of rows: bounded memory)."""
+    out: list[str] = []
+    for start in range(0, len(frame), chunk):
+        out.extend(_inputs_texts(frame.iloc[start : start + chunk]))
+    return out
+
+
+def _inputs_texts(frame: pd.DataFrame) -> list[str]:
     """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column, touching only the
     cells that are given (entity type and major project take their defaults when empty)."""
     names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
     defaults = {"entity_type": "enterprise", "major_project": False}
-    cells = np.full((len(frame), len(names)), "", dtype=object)  # one fragment per row and column, joined once
+    n = len(frame)
+    fragments: list[np.ndarray] = []
+    pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
     for j, name in enumerate(names):
         column = frame[name]
         if name in defaults:
             column = column.where(column.notna(), defaults[name])
-        given = np.flatnonzero(column.notna().to_numpy())
-        if not len(given):
-            continue
-        prefix = "," + json.dumps(name) + ":"
-        values = column.to_numpy(dtype=object)[given].tolist()
-        cells[given, j] = prefix + np.array(_json_texts(values, APPLICATION_FIELDS[name]), dtype=object)
-    return ["{" + "".join(row)[1:] + "}" for row in cells.tolist()]
+        given = column.notna().to_numpy()
+        pattern |= given.astype(np.int64) << j
+        texts = np.empty(n, dtype=object)
+        where = np.flatnonzero(given)
+        if len(where):
+            values = column.to_numpy(dtype=object)[where].tolist()
+            texts[where] = (
+                json.dumps(name) + ":" + np.array(_json_texts(values, APPLICATION_FIELDS[name]), dtype=object)
+            )
+        fragments.append(texts)
+    out = np.empty(n, dtype=object)
+    for bits in np.unique(pattern).tolist():  # rows giving the same columns are joined together
+        rows = np.flatnonzero(pattern == bits)
+        parts = [fragments[j][rows].tolist() for j in range(len(names)) if bits >> j & 1]
+        out[rows] = ["{" + ",".join(p) + "}" for p in zip(*parts, strict=True)] if parts else ["{}"] * len(rows)
+    return out.tolist()
 
 
 def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
@@ -150,7 +170,7 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
     ``_row``, ``_table``, ``_pos``) and its canonical inputs text and hash (``_text``, ``_digest``)."""
     parts = []
     for number, table in enumerate(tables):
-        part = table.frame.copy()
+        part = table.frame.copy(deep=False)
         part["_file"] = table.file
         part["_row"] = table.row_numbers
         part["_table"] = number
@@ -363,7 +383,7 @@ def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> No
         zip(
             batch["application_id"].tolist(),
             batch["_digest"].tolist(),
-            [JsonText(t) for t in batch["_text"].tolist()],
+            batch["_text"].tolist(),  # JSON text already
             batch["_file"].tolist(),
             batch["_row"].tolist(),
             [run_id] * len(batch),
@@ -371,7 +391,8 @@ def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> No
         )
     )
     names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
-    bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)
+    for start in range(0, len(rows), INSERT_CHUNK):
+        bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows[start : start + INSERT_CHUNK])
 
 
 def parameter_set_hashes(session: Session, sets: Sequence[dict[str, Any] | None]) -> list[str | None]:
@@ -415,13 +436,18 @@ DECISION_INSERT = (
     "trace",
     "parameter_set",
     "intake_run_id",
+    "recipient_entity_type",
+    "recipient_business_in_minhang",
+    "recipient_tax_in_minhang",
 )
 
 
 def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replacing: set[str]) -> None:
     """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those).
     ``decided`` is the frame of ``rules.columnar.decide_frame`` (traces as JSON text)."""
+    decided = decided.sort_values("application_id", kind="stable")  # the primary key's order: inserts append
     hashes = parameter_set_hashes(session, decided["parameter_set"].tolist())
+    days: dict[date, str] = {}
     rows = list(
         zip(
             decided["application_id"].tolist(),
@@ -431,18 +457,22 @@ def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replac
             decided["reasons"].tolist(),
             [int(f) for f in decided["award_fen"].tolist()],
             decided["recipient_uscc"].tolist(),
-            [d.isoformat() for d in decided["decided_on"].tolist()],
+            [days.get(d) or days.setdefault(d, d.isoformat()) for d in decided["decided_on"].tolist()],
             decided["kind"].tolist(),
             decided["project_key"].tolist(),
             decided["claim_year"].tolist(),
-            [JsonText(t) for t in decided["trace"].tolist()],
+            decided["trace"].tolist(),  # JSON text already
             hashes,
             [run_id] * len(decided),
+            decided["recipient_entity_type"].tolist(),
+            [bool(v) for v in decided["recipient_business_in_minhang"].tolist()],
+            [bool(v) for v in decided["recipient_tax_in_minhang"].tolist()],
             strict=True,
         )
     )
     fresh = [r for r in rows if r[0] not in replacing] if replacing else rows
-    bulk_insert_tuples(session, DecisionRecord.__table__, DECISION_INSERT, fresh)
+    for start in range(0, len(fresh), INSERT_CHUNK):
+        bulk_insert_tuples(session, DecisionRecord.__table__, DECISION_INSERT, fresh[start : start + INSERT_CHUNK])
     for row in rows:
         if row[0] not in replacing:
             continue
@@ -519,7 +549,6 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
         other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
     )
     reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
-    data = ApplicationRecord.data
     rows = session.execute(
         select(
             commitment.c.application_id,
@@ -528,13 +557,11 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
             commitment.c.recipient_uscc,
             commitment.c.fiscal_year,
             commitment.c.amount_fen,
-            data["uscc"].as_string(),
-            data["entity_type"].as_string(),
-            data["business_in_minhang"].as_boolean(),
-            data["tax_in_minhang"].as_boolean(),
-            data["provider_in_minhang"].as_boolean(),
+            DecisionRecord.recipient_entity_type,
+            DecisionRecord.recipient_business_in_minhang,
+            DecisionRecord.recipient_tax_in_minhang,
         )
-        .join(ApplicationRecord, ApplicationRecord.application_id == commitment.c.application_id)
+        .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
         .where(
             commitment.c.kind == TransactionKind.COMMITMENT.value,
             commitment.c.fiscal_year <= year,
@@ -543,11 +570,7 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
         )
         .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
     ).tuples()
-    out: list[DueInstallment] = []
-    for app_id, number, clause, recipient, due_year, fen, applicant, entity, business, tax, provider in rows:
-        if recipient == applicant:
-            entity, business, tax = entity or "enterprise", bool(business), bool(tax)
-        else:  # A8: the provider, registered in Minhang (both registrations) by the application's own statement
-            entity, business, tax = "enterprise", bool(provider), bool(provider)
-        out.append(DueInstallment(app_id, number, clause, recipient, due_year, fen, entity, business, tax))
-    return out
+    return [
+        DueInstallment(app_id, number, clause, recipient, due_year, fen, entity or "enterprise", bool(b), bool(t))
+        for app_id, number, clause, recipient, due_year, fen, entity, b, t in rows
+    ]

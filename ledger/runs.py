@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from ledger import posting, records
 from ledger.db import run_transaction
-from ledger.models import Cycle
+from ledger.models import Cycle, IntakeRun
 from rules.columnar import BatchDecisions, decide_frame
 from rules.disbursement import settle_installments
 from rules.model import Reason, Status
@@ -139,7 +139,7 @@ def record_intake(
         quarantine, resent = records.new_quarantine_rows(session, quarantine)
         summary.unchanged += resent
         records.store_quarantine(session, run.id, quarantine)
-        result = posting.post(session, _commitments(decided), source=f"intake:{run.id}", known_new=True)
+        result = posting.post_columns(session, _commitments(decided), source=f"intake:{run.id}", known_new=True)
         records.store_inbox_files(session, run.id, inbox_files or [])
 
         frame = decided.frame
@@ -182,6 +182,14 @@ def refresh_reference_data(engine: Engine, references: dict[str, tuple[Validated
     return outcome
 
 
+def attach_validation(engine: Engine, run_id: int, validation: dict[str, Any]) -> None:
+    """Keep the dataset checks (which run beside the intake) with the intake run they belong to."""
+    with run_transaction(engine) as session:
+        run = session.get(IntakeRun, run_id)
+        if run is not None:
+            run.validation = validation
+
+
 def record_inbox_rejections(engine: Engine, files: list[dict[str, Any]]) -> None:
     with run_transaction(engine) as session:
         records.store_inbox_files(session, None, files)
@@ -203,23 +211,30 @@ def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> di
     }
 
 
-def _commitments(decided: BatchDecisions) -> list[posting.Posting]:
-    """One commitment per installment of the approved decisions, in decision order."""
-    order = {app_id: n for n, app_id in enumerate(decided.frame["application_id"].tolist())}
-    rows = zip(
-        decided.installments["application_id"].tolist(),
-        decided.installments["number"].tolist(),
-        decided.installments["clause"].tolist(),
-        decided.installments["due_year"].tolist(),
-        decided.installments["recipient_uscc"].tolist(),
-        decided.installments["amount_fen"].tolist(),
-        strict=True,
-    )
-    ordered = sorted(rows, key=lambda r: (order[r[0]], r[1]))
-    return [
-        posting.commitment(app_id, int(k), clause, int(year), recipient, int(fen))
-        for app_id, k, clause, year, recipient, fen in ordered
-    ]
+def _commitments(decided: BatchDecisions) -> dict[str, list[Any]]:
+    """One commitment entry per installment of the approved decisions, in application order (the ledger's
+    indexes then grow at their end)."""
+    inst = decided.installments.sort_values(["application_id", "number"], kind="stable")
+    app = inst["application_id"].tolist()
+    number = [int(k) for k in inst["number"].tolist()]
+    clause = inst["clause"].tolist()
+    year = [int(y) for y in inst["due_year"].tolist()]
+    recipient = inst["recipient_uscc"].tolist()
+    n = len(app)
+    return {
+        "business_key": [f"commitment/{a}/{k}" for a, k in zip(app, number, strict=True)],
+        "kind": [posting.COMMITMENT] * n,
+        "application_id": app,
+        "installment": number,
+        "clause": clause,
+        "fiscal_year": year,
+        "recipient_uscc": recipient,
+        "amount_fen": [int(f) for f in inst["amount_fen"].tolist()],
+        "reasons": [""] * n,
+        "reverses_seq": [None] * n,
+        "debit_account": [posting.budget_account(c, y) for c, y in zip(clause, year, strict=True)],
+        "credit_account": [posting.payable_account(r) for r in recipient],
+    }
 
 
 def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
@@ -233,20 +248,25 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
         summary.due = len(due)
         reference = records.reference_in_force(session)
         settlements = settle_installments(due, reference, params, as_of)
-        postings = [
-            posting.settlement(
-                s.installment.application_id,
-                s.installment.number,
-                s.installment.clause,
-                year,
-                s.installment.recipient_uscc,
-                s.installment.amount_fen,
-                s.paid,
-                ";".join(s.reasons),
-            )
-            for s in settlements
+        paid = [s.paid for s in settlements]
+        columns: dict[str, list[Any]] = {
+            "business_key": [f"settlement/{s.installment.application_id}/{s.installment.number}" for s in settlements],
+            "kind": [posting.PAYMENT if p else posting.FORFEIT for p in paid],
+            "application_id": [s.installment.application_id for s in settlements],
+            "installment": [s.installment.number for s in settlements],
+            "clause": [s.installment.clause for s in settlements],
+            "fiscal_year": [year] * len(settlements),
+            "recipient_uscc": [s.installment.recipient_uscc for s in settlements],
+            "amount_fen": [s.installment.amount_fen for s in settlements],
+            "reasons": [";".join(s.reasons) for s in settlements],
+            "reverses_seq": [None] * len(settlements),
+        }
+        columns["debit_account"] = [f"payable:{r}" for r in columns["recipient_uscc"]]
+        columns["credit_account"] = [
+            f"{'paid' if p else 'forfeited'}:{c}:{year}" for p, c in zip(paid, columns["clause"], strict=True)
         ]
-        result = posting.post(session, postings, source=f"cycle:{cycle.id}")
+        # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
+        result = posting.post_columns(session, columns, source=f"cycle:{cycle.id}", known_new=True)
         summary.already_settled = result.skipped
         for s in settlements:
             per = summary.by_clause.setdefault(s.installment.clause, {"paid_fen": 0, "forfeited_fen": 0})

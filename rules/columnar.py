@@ -263,7 +263,10 @@ def decide_columns(
     entity = np.where(pd.isna(col["entity_type"]), "enterprise", col["entity_type"]).astype(object)
     flag(Reason.EXCLUDED_ENTITY, _isin(entity, list(p("X.excluded_entity_types"))))
     exempt = _isin(entity, list(p("X.registration_exempt_entity_types")))
-    registered = (col["business_in_minhang"] == True) & (col["tax_in_minhang"] == True)  # noqa: E712
+    registered_business = col["business_in_minhang"] == True  # noqa: E712
+    registered_tax = col["tax_in_minhang"] == True  # noqa: E712
+    provider_registered = col["provider_in_minhang"] == True  # noqa: E712
+    registered = registered_business & registered_tax
     flag(Reason.OUT_OF_SCOPE, ~exempt & ~registered)
     flag(Reason.FIELD_NOT_IN_PLAN, ~_isin(col["field"], list(p("X.fields_in_plan"))))
     listed_usccs = [u for u, periods in reference.blacklist.items() if _listed(periods, decided_on)]
@@ -456,6 +459,9 @@ def decide_columns(
             "submitted_on": col["submitted_on"],
             "facts": facts,
             "parameter_set": parameter_sets,
+            "recipient_entity_type": np.where(other, "enterprise", entity),
+            "recipient_business_in_minhang": np.where(other, provider_registered, registered_business),
+            "recipient_tax_in_minhang": np.where(other, provider_registered, registered_tax),
         }
     )
     rows_i, ks = np.nonzero((final > 0) & approved[:, None])
@@ -602,6 +608,7 @@ def applications_from_frame(frame: pd.DataFrame) -> list[Application]:
     return [application_from_row(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)]
 
 
+RECIPIENT_COLUMNS = ["recipient_entity_type", "recipient_business_in_minhang", "recipient_tax_in_minhang"]
 DECISION_COLUMNS = [
     "application_id",
     "clause",
@@ -617,12 +624,21 @@ DECISION_COLUMNS = [
     "submitted_on",
     "trace",
     "parameter_set",
+    *RECIPIENT_COLUMNS,
 ]
 INSTALLMENT_COLUMNS = ["application_id", "number", "due_year", "amount_fen", "clause", "recipient_uscc"]
 
 
 def _trace_texts(submitted_on: Iterable[date], facts: Iterable[str]) -> list[str]:
     return [f'{{"parameters_on":"{d.isoformat()}","replay":{f}}}' for d, f in zip(submitted_on, facts, strict=True)]
+
+
+def recipient_registration(app: Application, recipient: str | None) -> tuple[str, bool, bool]:
+    """What the application says of its recipient's registration: the applicant's own entity type and flags, or
+    for an A8 provider paid directly, an enterprise registered in Minhang as ``provider_in_minhang`` says."""
+    if recipient and recipient != app.uscc:
+        return "enterprise", app.provider_in_minhang is True, app.provider_in_minhang is True
+    return app.entity_type or "enterprise", app.business_in_minhang is True, app.tax_in_minhang is True
 
 
 def _reference_table(decisions: list[Decision], applications: dict[str, Application]) -> BatchDecisions:
@@ -648,6 +664,7 @@ def _reference_table(decisions: list[Decision], applications: dict[str, Applicat
                 app.submitted_on,
                 json.dumps(trace, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
                 d.trace.get("parameters"),
+                *recipient_registration(app, d.recipient_uscc),
             )
         )
         if d.status == Status.APPROVED:

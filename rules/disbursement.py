@@ -37,20 +37,36 @@ def settle_installments(
     """I-6 (forfeit): an installment whose recipient is blacklisted, or no longer registered in Minhang, on the
     as-of date is forfeited and never paid later. Under the alternative reading (suspend) it is left unsettled
     and comes up again in a later cycle."""
-    exempt = set(params.at("X.registration_exempt_entity_types", as_of).value)
+    found = screen_recipients(
+        [(d.recipient_uscc, d.entity_type, d.business_in_minhang, d.tax_in_minhang) for d in due],
+        reference,
+        params,
+        as_of,
+    )
     suspend = params.reading("I-6") == "suspend"
-    out: list[Settlement] = []
-    for item in due:
-        reasons: set[Reason] = set()
-        if is_blacklisted(reference.blacklist, item.recipient_uscc, as_of):
-            reasons.add(Reason.BLACKLISTED)
-        if item.entity_type not in exempt:
-            business, tax, _ = registration_on(
-                reference.registry, item.recipient_uscc, as_of, item.business_in_minhang, item.tax_in_minhang
-            )
-            if not (business and tax):
-                reasons.add(Reason.OUT_OF_SCOPE)
-        if reasons and suspend:
-            continue
-        out.append(Settlement(item, paid=not reasons, reasons=ordered_reasons(reasons)))
+    return [Settlement(d, paid=not r, reasons=r) for d, r in zip(due, found, strict=True) if not (r and suspend)]
+
+
+def screen_recipients(
+    recipients: list[tuple[str, str, bool, bool]], reference: ReferenceData, params: PolicyParameters, as_of: date
+) -> list[tuple[Reason, ...]]:
+    """For each (recipient, entity type, business and tax registration the application gave): why it may not be
+    paid on ``as_of`` (X-CREDIT; X-SCOPE with the registry overriding the application's flags), empty when it
+    may. Each distinct recipient is screened once."""
+    exempt = set(params.at("X.registration_exempt_entity_types", as_of).value)
+    screened: dict[tuple[str, str, bool, bool], tuple[Reason, ...]] = {}
+    out: list[tuple[Reason, ...]] = []
+    for key in recipients:
+        found = screened.get(key)
+        if found is None:
+            recipient, entity, business, tax = key
+            reasons: set[Reason] = set()
+            if is_blacklisted(reference.blacklist, recipient, as_of):
+                reasons.add(Reason.BLACKLISTED)
+            if entity not in exempt:
+                now_business, now_tax, _ = registration_on(reference.registry, recipient, as_of, business, tax)
+                if not (now_business and now_tax):
+                    reasons.add(Reason.OUT_OF_SCOPE)
+            found = screened[key] = ordered_reasons(reasons)
+        out.append(found)
     return out

@@ -24,6 +24,16 @@ db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 # Outside a terminal (logs, CI) rich would wrap at 80 columns; a wider page keeps table rows whole.
 console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+@app.callback()
+def _start() -> None:
+    """Every verb runs a Prefect flow: the temporary Prefect server (when no API is configured) starts now,
+    while the verb loads its modules."""
+    from subsidy import prefect_server
+
+    prefect_server.start_early()
+
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 T = TypeVar("T")
 
@@ -35,7 +45,10 @@ def _run(step: Callable[[], T]) -> T:
 
     from subsidy.errors import SubsidyError
 
+    from subsidy import prefect_server
+
     try:
+        prefect_server.wait_ready()
         return _with_progress(step)
     except SubsidyError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -11,7 +17,13 @@ from prefect.cache_policies import NO_CACHE
 
 from ledger import records
 from ledger.db import get_engine
-from ledger.runs import IntakeSummary, record_inbox_rejections, record_intake, refresh_reference_data
+from ledger.runs import (
+    IntakeSummary,
+    attach_validation,
+    record_inbox_rejections,
+    record_intake,
+    refresh_reference_data,
+)
 from rules.params import default_parameters
 from subsidy import progress
 from subsidy.errors import ReferenceDataError
@@ -65,6 +77,58 @@ def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class DatasetChecks:
+    """Dataset checks running in a process of their own (see ``start_dataset_checks``)."""
+
+    process: subprocess.Popen[bytes] | None
+    docs: Path
+
+
+@task(name="start-dataset-checks", cache_policy=NO_CACHE)
+def start_dataset_checks(files: list[str]) -> DatasetChecks:
+    """Start the Great Expectations dataset rules on the application files in a separate process: they read the
+    files and run on the other core while this process decides and records the batch."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
+    if not files:
+        return DatasetChecks(None, docs)
+    docs.mkdir(parents=True, exist_ok=True)
+    with open(docs / "checks.log", "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "validations.suites", "applications", str(docs), *files],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env={**os.environ, "GX_ANALYTICS_ENABLED": "false"},
+        )
+    return DatasetChecks(process, docs)
+
+
+@task(
+    name="finish-dataset-checks",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
+def finish_dataset_checks(checks: DatasetChecks, run_id: int | None) -> dict[str, Any]:
+    """Wait for the dataset checks and keep their results (and the Data Docs location) with the intake run."""
+    if checks.process is None:
+        validation: dict[str, Any] = {"files": {}, "data_docs": None}
+    else:
+        progress.report("dataset rules (Great Expectations)", 0, 1)
+        result = checks.docs / "checks.json"
+        if checks.process.wait() == 0 and result.exists():
+            validation = json.loads(result.read_text(encoding="utf-8"))
+        else:
+            log = (checks.docs / "checks.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            validation = {"files": {}, "data_docs": None, "error": f"dataset checks failed: {(log or ['?'])[-1]}"}
+    if run_id is not None:
+        attach_validation(get_engine(), run_id, validation)
+    return validation
+
+
 @task(
     name="decide-and-record",
     cache_policy=NO_CACHE,
@@ -76,7 +140,7 @@ def decide_and_record(
     tables: list[ValidatedTable],
     references: dict[str, tuple[ValidatedTable, str]],
     as_of: date,
-    validation: dict[str, Any],
+    validation: dict[str, Any] | None = None,
     inbox_files: list[dict[str, Any]] | None = None,
 ) -> IntakeSummary:
     """Screen, decide and commit the batch in one database transaction (with the inbox files it came from)."""
@@ -86,7 +150,14 @@ def decide_and_record(
     ]
     with progress.step("screen, decide and post to the ledger"):
         return record_intake(
-            get_engine(), tables, references, as_of, default_parameters(), file_info, validation, inbox_files or []
+            get_engine(),
+            tables,
+            references,
+            as_of,
+            default_parameters(),
+            file_info,
+            validation or {},
+            inbox_files or [],
         )
 
 
