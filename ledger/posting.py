@@ -16,7 +16,7 @@ one run at a time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -227,7 +227,7 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
 
 
 def post_columns(
-    session: Session, columns: dict[str, Sequence[Any]], source: str, known_new: bool = False
+    session: Session, columns: Mapping[str, Sequence[Any]], source: str, known_new: bool = False
 ) -> PostResult:
     """Post entries given column by column (``ENTRY_FIELDS``), in order, each under its business key at most
     once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the

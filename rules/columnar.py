@@ -643,8 +643,8 @@ def recipient_registration(app: Application, recipient: str | None) -> tuple[str
 
 def _reference_table(decisions: list[Decision], applications: dict[str, Application]) -> BatchDecisions:
     """Decisions of the reference path in the batch path's shape (traces whole, as JSON text)."""
-    rows = []
-    installments = []
+    rows: list[tuple[Any, ...]] = []
+    installments: list[tuple[Any, ...]] = []
     for d in decisions:
         app = applications[d.application_id]
         trace = {k: v for k, v in d.trace.items() if k != "parameters"}

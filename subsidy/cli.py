@@ -34,6 +34,7 @@ def _start() -> None:
 
     prefect_server.start_early()
 
+
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 T = TypeVar("T")
 
@@ -43,9 +44,8 @@ def _run(step: Callable[[], T]) -> T:
     traceback."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    from subsidy.errors import SubsidyError
-
     from subsidy import prefect_server
+    from subsidy.errors import SubsidyError
 
     try:
         prefect_server.wait_ready()

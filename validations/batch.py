@@ -7,15 +7,17 @@ plain words, so nothing is lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from validations.columns import KINDS, Column
 from validations.readers import RawTable
 from validations.schemas import CHECK_WORDS, ROW_CHECK_COLUMNS, SCHEMAS, missing_for_clause
-from validations.values import PARSERS, BadValue
+from validations.values import PARSERS, BadValue, parse_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +58,48 @@ class ValidatedTable:
     quarantined: list[QuarantinedRow] = field(default_factory=list)
 
 
-def _parse_column(texts: pd.Series, column: Column) -> tuple[list[Any], dict[int, str]]:
+def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[int, str]]:
+    """The values of a column of cell texts (None for an empty or bad cell) and the message of each bad cell by
+    position. Each distinct text is parsed once and its value placed at every cell holding it."""
+    cells = texts.to_numpy(dtype=object)
+    if column.type == "text":  # stripping every cell costs less than finding the distinct texts, and cannot fail
+        return np.array([None if text is None else parse_text(text) for text in cells.tolist()], dtype=object), {}
     parser = PARSERS[column.type]
-    cache: dict[str, Any] = {}
+    codes, distinct = _distinct_texts(cells)
+    parsed: list[Any] = []
+    messages: dict[int, str] = {}  # by code
+    for code, text in enumerate(distinct.tolist()):
+        try:
+            parsed.append(parser(text))
+        except BadValue as e:
+            parsed.append(None)
+            messages[code] = str(e)
+    values = np.empty(len(parsed) + 1, dtype=object)
+    values[:-1] = parsed
+    values[-1] = None  # the value of code -1, an empty cell
     errors: dict[int, str] = {}
-    values: list[Any] = []
-    for pos, text in enumerate(texts.tolist()):
-        if text is None:
-            values.append(None)
-            continue
-        if text not in cache:
-            try:
-                cache[text] = parser(text)
-            except BadValue as e:
-                cache[text] = e
-        value = cache[text]
-        if isinstance(value, BadValue):
-            errors[pos] = str(value)
-            values.append(None)
-        else:
-            values.append(value)
-    return values, errors
+    if messages:
+        bad = np.zeros(len(values), dtype=bool)
+        bad[list(messages)] = True
+        for pos in np.flatnonzero(bad[codes]).tolist():
+            errors[pos] = messages[int(codes[pos])]
+    return values.take(codes), errors
+
+
+_SAMPLE = 1000
+
+
+def _distinct_texts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct texts of a column and the code of each cell (its text's position among them; -1 for an
+    empty cell). In a column mostly empty, as its first cells show, they are found among the given cells only."""
+    sample = cells[:_SAMPLE]
+    if 2 * int(pd.isna(sample).sum()) <= len(sample):
+        return pd.factorize(cells)
+    given = np.flatnonzero(pd.notna(cells))
+    given_codes, distinct = pd.factorize(cells[given])
+    codes = np.full(len(cells), -1, dtype=given_codes.dtype)
+    codes[given] = given_codes
+    return codes, distinct
 
 
 def _pandera_problems(
@@ -86,33 +109,41 @@ def _pandera_problems(
     missing for the clause: the operator gave them, they just did not parse."""
     problems: dict[int, list[RowProblem]] = {}
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # nothing is coerced: no copy of the frame is needed
     except pa.errors.SchemaErrors as e:
         cases = e.failure_cases
-        for case in cases.itertuples(index=False):
-            if case.index is None or (isinstance(case.index, float) and case.index != case.index):
+        cells = {name: frame[name].to_numpy() for name in frame.columns}
+        clause_checked: set[int] = set()
+        for index, check, case_column, case_failure in zip(
+            cases["index"].tolist(),
+            map(str, cases["check"].tolist()),
+            cases["column"].tolist(),
+            cases["failure_case"].tolist(),
+            strict=True,
+        ):
+            if index is None or (isinstance(index, float) and index != index):
                 continue
-            pos = int(case.index)
-            check = str(case.check)
+            pos = int(index)
             if check == "clause_required_fields":
-                if any(p.column == "clause_required" for p in problems.get(pos, [])):
+                if pos in clause_checked:  # the check reports every column of the row: one problem is enough
                     continue
-                row = frame.iloc[pos]
+                clause_checked.add(pos)
+                row = SimpleNamespace(**{name: values[pos] for name, values in cells.items()})
                 bad = {p.column for p in unparsed.get(pos, [])}
                 missing = [name for name in missing_for_clause(row) if name not in bad]
                 if missing:
                     problems.setdefault(pos, []).append(
-                        RowProblem("clause_required", f"clause {row['clause']} requires {', '.join(missing)}")
+                        RowProblem("clause_required", f"clause {row.clause} requires {', '.join(missing)}")
                     )
                 continue
             name, _, bound = check.partition("(")
             words = CHECK_WORDS[name].format(bound.removesuffix(")")) if name in CHECK_WORDS else f"fails {check}"
-            column, failure = str(case.column), case.failure_case
+            column, failure = str(case_column), case_failure
             if name in ROW_CHECK_COLUMNS:
                 column = ROW_CHECK_COLUMNS[name]
                 if any(p.column == column for p in problems.get(pos, [])):
                     continue
-                failure = frame.iloc[pos][column]
+                failure = cells[column][pos]
             value = "" if failure is None else f" ({failure!s})"
             problems.setdefault(pos, []).append(RowProblem(column, f"value{value} {words}"))
     return problems
@@ -121,32 +152,34 @@ def _pandera_problems(
 def validate_table(raw: RawTable) -> ValidatedTable:
     """Parse and check every row of ``raw``; the valid rows come back typed, the others quarantined."""
     columns = KINDS[raw.kind]
-    parsed: dict[str, list[Any]] = {}
+    parsed: dict[str, np.ndarray] = {}
     problems: dict[int, list[RowProblem]] = {}
     for column in columns:
-        values, errors = _parse_column(raw.frame[column.name], column)
-        parsed[column.name] = values
+        parsed[column.name], errors = _parse_column(raw.frame[column.name], column)
         for pos, message in errors.items():
             problems.setdefault(pos, []).append(RowProblem(column.name, message))
-    frame = pd.DataFrame(parsed, dtype=object)
+    frame = pd.DataFrame(parsed, dtype=object, copy=False)  # copy=False: each column keeps its own array
     for pos, row_problems in _pandera_problems(SCHEMAS[raw.kind], frame, problems).items():
         problems.setdefault(pos, []).extend(
             p for p in row_problems if p.column not in {q.column for q in problems.get(pos, [])}
         )
+    texts = {name: raw.frame[name].to_numpy() for name in raw.frame.columns}
     quarantined = [
-        QuarantinedRow(raw.file, raw.row_numbers[pos], _raw_dict(raw.frame, pos), problems[pos])
-        for pos in sorted(problems)
+        QuarantinedRow(raw.file, raw.row_numbers[pos], _raw_dict(texts, pos), problems[pos]) for pos in sorted(problems)
     ]
-    keep = [pos for pos in range(len(frame)) if pos not in problems]
+    valid = np.ones(len(frame), dtype=bool)
+    valid[list(problems)] = False
+    keep = np.flatnonzero(valid)
     return ValidatedTable(
         file=raw.file,
         kind=raw.kind,
         frame=frame.iloc[keep].reset_index(drop=True),
         raw=raw.frame.iloc[keep].reset_index(drop=True),
-        row_numbers=[raw.row_numbers[pos] for pos in keep],
+        row_numbers=[raw.row_numbers[pos] for pos in keep.tolist()],
         quarantined=quarantined,
     )
 
 
-def _raw_dict(frame: pd.DataFrame, pos: int) -> dict[str, str | None]:
-    return {k: v for k, v in frame.iloc[pos].to_dict().items() if v is not None}
+def _raw_dict(texts: dict[str, np.ndarray], pos: int) -> dict[str, str | None]:
+    """The cells an operator gave in row ``pos`` (``texts``: the raw frame's columns)."""
+    return {name: column[pos] for name, column in texts.items() if column[pos] is not None}

@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from subsidy.errors import InputFileError
@@ -85,11 +87,119 @@ def _first_row_is_header(numbered: Numbered, file: str, empty: str) -> tuple[lis
 
 
 def _csv_rows(text: str, file: str) -> tuple[list[object], Numbered]:
+    """The csv module's reading of a CSV file: the way every CSV file is read, and the reference that
+    ``_fast_csv_table`` reproduces."""
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
         raise InputFileError(file, f"is not a readable CSV table ({e})") from None
     return _first_row_is_header([(n, list(r)) for n, r in enumerate(rows, 1)], file, "is empty: no header row")
+
+
+_BOM = b"\xef\xbb\xbf"
+_LINE_BREAKS = re.compile(rb"[\r\n]*")
+
+
+def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawTable | None:
+    """The RawTable that ``_csv_rows`` and ``_rows_table`` make of a CSV file, built column by column with no
+    Python loop over the rows; None when the file needs the csv module.
+
+    ``payload`` is the file as UTF-8 (GB18030 files re-encoded), with the UTF-8 mark ``decode_csv`` found. The
+    csv module decides whenever pandas could read the file otherwise: a NUL, a second mark after the first
+    (pandas drops one), a shape pandas refuses, a cell longer than MAX_CELL_CHARS (csv refuses it with its
+    own message), or no header row (the message for an empty file)."""
+    # Blank lines before the header are left to count here: pandas would take the first as the table's width.
+    start = 3 if encoding == "utf-8-sig" else 0
+    breaks = _LINE_BREAKS.match(payload, start)
+    end = breaks.end() if breaks else start
+    skipped = len(payload[start:end].replace(b"\r\n", b"\n"))  # records of the csv module: \r, \n or \r\n
+    if b"\x00" in payload or payload.startswith(_BOM, end):
+        return None
+    records = _csv_records(payload[end:] if skipped else payload)
+    if not records:
+        return None
+    if not _cells_fit(payload) and max(max(map(len, cells), default=0) for cells in records) > MAX_CELL_CHARS:
+        return None
+    try:
+        given = [_given(cells) for cells in records]
+    except TypeError:  # a cell that is not text: not what pandas gives with na_filter=False, but then csv decides
+        return None
+    rows = np.flatnonzero(np.logical_or.reduce(given))  # blank rows are skipped but keep their number
+    if len(rows) == 0:
+        return None
+    header, body = rows[0], rows[1:]
+    columns = KINDS[kind]
+    names = header_map([cell_text(cells[header]) or "" for cells in records], columns, file)
+    source = {name: j for j, name in enumerate(names) if name is not None}
+    frame: dict[str, np.ndarray] = {}
+    for column in columns:
+        if column.name in source:
+            j = source[column.name]
+            frame[column.name] = cells = records[j][body]
+            cells[~given[j][body]] = None
+        else:
+            frame[column.name] = np.full(len(body), None, dtype=object)
+    # copy=False: each column keeps its own array instead of being copied into one block
+    numbers = (body + 1 + skipped).tolist()
+    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding)
+
+
+def _given(cells: np.ndarray) -> np.ndarray:
+    """Which cell texts are given: cell_text is None for "" and for white space alone (str.isspace, true of
+    exactly the texts that strip() empties)."""
+    given = cells != ""
+    texts = np.flatnonzero(given)
+    given[texts] = ~np.fromiter(map(str.isspace, cells[texts]), dtype=bool, count=len(texts))
+    return given
+
+
+def _csv_records(payload: bytes) -> list[np.ndarray] | None:
+    """The records of a UTF-8 CSV as columns of cell texts, read by pandas' C tokenizer; None when it refuses
+    the file (a record longer than the first, a quote still open at the end, no columns at all, ...).
+
+    When it reads a file it reads it as the csv module does (tests/validations/test_fast_csv.py compares
+    them): one row per record, blank records included, line breaks inside quotes kept in the cell, a short
+    record padded with empty texts. Only a UTF-8 mark at the very start is dropped."""
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(payload),
+            encoding="utf-8",
+            engine="c",
+            header=None,
+            index_col=False,
+            dtype=object,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except Exception:  # pandas' reasons to refuse a file vary with the file and its version: csv decides
+        return None
+    return [frame[c].to_numpy(dtype=object) for c in frame.columns]
+
+
+_SEPARATORS = (b",", b"\n", b"\r")
+
+
+def _cells_fit(payload: bytes) -> bool:
+    """True when the bytes of a CSV file show that none of its cells is longer than MAX_CELL_CHARS (a cell
+    has no more characters than bytes); False when the cells must be measured.
+
+    Without a doubled quote in the file, a cell is a run of bytes without a separator, or a quoted part
+    without a quote followed by such a run. If no such run is longer than half the limit, every cell fits;
+    and a run that long would contain a whole aligned block of a quarter of the limit."""
+    if len(payload) <= MAX_CELL_CHARS:
+        return True
+    needles: list[tuple[bytes, ...]] = [_SEPARATORS]
+    if b'"' in payload:
+        if b'""' in payload:
+            return False
+        needles.append((b'"',))
+    block = max(1, MAX_CELL_CHARS // 4)
+    return all(
+        any(payload.find(needle, start, start + block) >= 0 for needle in group)
+        for group in needles
+        for start in range(0, len(payload) - block + 1, block)
+    )
 
 
 def _xlsx_rows(data: bytes, file: str) -> tuple[list[object], Numbered]:
@@ -142,7 +252,6 @@ def read_table(path: Path | str, kind: str) -> RawTable:
     """Read one input file of ``kind`` (applications, blacklist, registry, external_awards, case_decisions)."""
     path = Path(path)
     file = str(path)
-    columns = KINDS[kind]
     try:
         if path.is_dir():
             raise InputFileError(file, "is a folder, not a file")
@@ -156,18 +265,24 @@ def read_table(path: Path | str, kind: str) -> RawTable:
     except OSError as e:
         raise InputFileError(file, f"cannot be read ({e.strerror})") from None
     suffix = path.suffix.lower()
-    encoding = "binary"
     if suffix in {".xlsx", ".xlsm"} or data.startswith(b"PK\x03\x04"):
-        headers, body = _xlsx_rows(data, file)
-        encoding = "xlsx"
-    else:
-        if b"\x00" in data[:4096]:
-            raise InputFileError(file, "is binary, not a CSV, XLSX or JSON Lines table")
-        text, encoding = decode_csv(data, file)
-        if suffix in {".jsonl", ".ndjson", ".json"}:
-            headers, body = _jsonl_rows(text, file)
-        else:
-            headers, body = _csv_rows(text, file)
+        return _rows_table(file, kind, "xlsx", *_xlsx_rows(data, file))
+    if b"\x00" in data[:4096]:
+        raise InputFileError(file, "is binary, not a CSV, XLSX or JSON Lines table")
+    text, encoding = decode_csv(data, file)
+    if suffix in {".jsonl", ".ndjson", ".json"}:
+        return _rows_table(file, kind, encoding, *_jsonl_rows(text, file))
+    payload = text.encode("utf-8") if encoding == "gb18030" else data
+    del text  # not kept while pandas reads the bytes: decoded again if the csv module has to read the file
+    table = _fast_csv_table(payload, encoding, file, kind)
+    if table is None:
+        table = _rows_table(file, kind, encoding, *_csv_rows(decode_csv(data, file)[0], file))
+    return table
+
+
+def _rows_table(file: str, kind: str, encoding: str, headers: list[object], body: Numbered) -> RawTable:
+    """The RawTable of a file read row by row: a header row and the numbered rows under it."""
+    columns = KINDS[kind]
     names = header_map([cell_text(h) or "" for h in headers], columns, file)
     width = len(names)
     keep = [(i, n) for i, n in enumerate(names) if n is not None]

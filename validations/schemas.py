@@ -6,10 +6,12 @@ parsers have already turned the text into values, these rules check what the val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -54,10 +56,63 @@ def _uscc_check(value: Any) -> bool:
         return False
 
 
+_USCC_NUMBER = np.full(256, -1, dtype=np.int64)  # the value of each ASCII byte in the alphabet, -1 outside it
+_USCC_NUMBER[[ord(c) for c in USCC_ALPHABET]] = range(len(USCC_ALPHABET))
+
+
+def uscc_checks(values: list[Any]) -> np.ndarray:
+    """``_uscc_check`` of every value, computed for all of them at once (tests compare the two)."""
+    passed = np.zeros(len(values), dtype=bool)
+    candidates = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) == 18 and v.isascii()]
+    if candidates:
+        codes = "".join(values[i] for i in candidates).encode("ascii")
+        numbers = _USCC_NUMBER[np.frombuffer(codes, dtype=np.uint8).reshape(-1, 18)]
+        total = numbers[:, :17] @ np.array(_USCC_WEIGHTS)
+        passed[candidates] = (
+            (numbers >= 0).all(axis=1)
+            & (numbers[:, :8] < 10).all(axis=1)  # eight leading digits
+            & (numbers[:, 17] == (31 - total) % 31)
+        )
+    return passed
+
+
 def uscc_valid_mask(values: pd.Series) -> pd.Series:
-    """The check digit of every code in a column, each distinct code checked once."""
-    distinct = {v: _uscc_check(v) for v in set(values.dropna().tolist())}
-    return values.map(lambda v: distinct.get(v, False) if v is not None else True).astype(bool)
+    """The check digit of every code in a column, each distinct code checked once (an empty cell passes)."""
+    return _distinct_mask(values, lambda vs: uscc_checks(vs) | _is_none(vs))
+
+
+def _is_none(values: list[Any]) -> np.ndarray:
+    return np.array([v is None for v in values], dtype=bool)
+
+
+def _distinct_mask(values: pd.Series, test: Callable[[list[Any]], np.ndarray]) -> pd.Series:
+    """``test`` (one answer for each of a list of values) of every value of a column, asked once per distinct
+    value (and for missing values one by one)."""
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells)  # None and NaN have code -1
+    passed = np.append(test(distinct.tolist()), False)[codes]
+    missing = codes == -1
+    if missing.any():
+        passed[missing] = test(cells[missing].tolist())
+    return pd.Series(passed, index=values.index)
+
+
+def clause_incomplete(df: pd.DataFrame) -> np.ndarray:
+    """Which rows leave empty an input their clause needs: ``missing_for_clause`` of every row at once. The
+    frames hold parsed values (finite Decimal, date, bool, int, str) or None, for which isna is ``_empty``."""
+    incomplete = np.zeros(len(df), dtype=bool)
+    if "clause" not in df.columns:
+        return incomplete
+    codes, clauses = pd.factorize(df["clause"].to_numpy(dtype=object))
+    for code, clause in enumerate(clauses.tolist()):
+        needed = CLAUSE_REQUIRED.get(clause, ())
+        rows = np.flatnonzero(codes == code) if needed else np.arange(0)
+        for name in needed:
+            if name in df.columns:
+                incomplete[rows[pd.isna(df[name].to_numpy(dtype=object)[rows])]] = True
+            else:
+                incomplete[rows] = True
+    return incomplete
 
 
 def uscc_is_valid(value: Any) -> bool:
@@ -102,17 +157,21 @@ class ApplicationRows(pa.DataFrameModel):
     def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
         return uscc_valid_mask(values)
 
-    @pa.check("submitted_on", "lease_start", element_wise=True, name="plausible_date")
-    def plausible_date(cls, value: Any) -> bool:
-        return isinstance(value, date) and date(2000, 1, 1) <= value <= date(2100, 12, 31)
+    @pa.check("submitted_on", "lease_start", name="plausible_date")
+    def plausible_date(cls, values: pd.Series) -> pd.Series:
+        return _distinct_mask(values, lambda vs: np.fromiter(map(_plausible_date, vs), dtype=bool, count=len(vs)))
 
     @pa.dataframe_check(name="clause_required_fields")
     def clause_required_fields(cls, df: pd.DataFrame) -> Series[bool]:
-        return pd.Series([not missing_for_clause(row) for row in df.itertuples(index=False)], index=df.index)
+        return pd.Series(~clause_incomplete(df), index=df.index)
 
     class Config:
         strict = False
         coerce = False
+
+
+def _plausible_date(value: Any) -> bool:
+    return isinstance(value, date) and date(2000, 1, 1) <= value <= date(2100, 12, 31)
 
 
 def missing_for_clause(row: Any) -> list[str]:
@@ -137,10 +196,12 @@ class BlacklistRows(pa.DataFrameModel):
 
     @pa.dataframe_check(name="removed_after_listed")
     def removed_after_listed(cls, df: pd.DataFrame) -> Series[bool]:
-        return pd.Series(
-            [r is None or lo is None or r > lo for lo, r in zip(df["listed_on"], df["removed_on"], strict=True)],
-            index=df.index,
-        )
+        listed = df["listed_on"].to_numpy(dtype=object)
+        removed = df["removed_on"].to_numpy(dtype=object)
+        passed = _is_none(listed.tolist()) | _is_none(removed.tolist())
+        both = ~passed
+        passed[both] = removed[both] > listed[both]
+        return pd.Series(passed, index=df.index)
 
 
 class RegistryRows(pa.DataFrameModel):

@@ -19,6 +19,8 @@ class BadValue(ValueError):
 
 def normalise_text(text: str) -> str:
     """Full-width to half-width (NFKC) and surrounding white space removed."""
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return text.strip()
     return unicodedata.normalize("NFKC", text).strip()
 
 
@@ -31,14 +33,54 @@ def parse_amount(text: str) -> Decimal:
 
     Exact: the ×10,000 of 万 moves the exponent instead of multiplying (decimal arithmetic rounds to 28 digits
     and overflows on huge exponents), and ``-0`` is 0."""
-    s = normalise_text(text)
-    shift = 0
+    if len(text) <= 15 and text.isdigit() and text.isascii():  # 1234567: already exact and in range
+        return Decimal(text)
+    if _COMMON_AMOUNT_CHARS.issuperset(text):
+        number = _common_amount(text)
+        if number is not None:
+            return number
+    return _parse_any_amount(text)
+
+
+# The spellings that fill a batch (``1234567``, ``1,234,567.89``, ``¥1,234``, ``123.4万元``) use only these
+# characters: none changes under NFKC or is white space, and no sign or exponent can occur.
+_COMMON_AMOUNT_CHARS = frozenset("0123456789.,¥万元")
+
+
+def _common_amount(text: str) -> Decimal | None:
+    """``parse_amount`` of a text made of ``_COMMON_AMOUNT_CHARS`` with the steps that cannot apply to it left
+    out (normalising, noise words, signs); None sends the text through ``_parse_any_amount``, which also words
+    every error."""
+    s, shift = _split_wan(text)
+    s = s.replace(",", "").replace("¥", "")
+    if not s or "万" in s or "元" in s:
+        return None
+    try:
+        number = Decimal(s)  # digits and at most one point: exactly what _PLAIN_NUMBER accepts here
+    except InvalidOperation:
+        return None
+    if abs(number.adjusted() + shift) > 15:
+        return None
+    if shift == 0:  # no sign, no exponent: already the written-out, non-negative value
+        return number
+    # ×10^4 by moving the point four places right in the text: the digits and exponent _exact would give
+    whole, _, fraction = s.partition(".")
+    return Decimal(whole + fraction[:4].ljust(4, "0") + ("." + fraction[4:] if len(fraction) > 4 else ""))
+
+
+def _split_wan(s: str) -> tuple[str, int]:
+    """The number part of an amount and the power of ten its unit (万 or 万元 = 10^4, 元 = 1) adds."""
     if s.endswith("万元"):
-        s, shift = s[:-2], 4
-    elif s.endswith("万"):
-        s, shift = s[:-1], 4
-    elif s.endswith("元"):
-        s = s[:-1]
+        return s[:-2], 4
+    if s.endswith("万"):
+        return s[:-1], 4
+    if s.endswith("元"):
+        return s[:-1], 0
+    return s, 0
+
+
+def _parse_any_amount(text: str) -> Decimal:
+    s, shift = _split_wan(normalise_text(text))
     s = _AMOUNT_NOISE.sub("", s)
     if not _PLAIN_NUMBER.fullmatch(s):
         raise BadValue(f"{text!r} is not an amount (e.g. 1234567.89, ¥1,234,567 or 123.4万)")
@@ -46,8 +88,16 @@ def parse_amount(text: str) -> Decimal:
         number = Decimal(s)
     except InvalidOperation:
         raise BadValue(f"{text!r} is not an amount") from None
-    if abs(number.adjusted() + shift) > 15:
+    exact = _exact(number, shift)
+    if exact is None:
         raise BadValue(f"{text!r} is out of range for an amount")
+    return exact
+
+
+def _exact(number: Decimal, shift: int) -> Decimal | None:
+    """``number`` × 10^``shift`` written out (no positive exponent, no negative zero); None when out of range."""
+    if abs(number.adjusted() + shift) > 15:
+        return None
     sign, digits, exponent = number.as_tuple()
     exponent = int(exponent) + shift
     if exponent > 0:  # 1.234E+6 written out as 1234000
@@ -105,6 +155,8 @@ def parse_date(text: str) -> date:
 
 def parse_uscc(text: str) -> str:
     """Normalised only (upper case, no spaces); the GB 32100 check digit is a schema rule."""
+    if text.isascii() and text.isalnum():  # nothing to normalise, strip or remove
+        return text.upper()
     return normalise_text(text).replace(" ", "").replace("-", "").upper()
 
 
