@@ -166,9 +166,9 @@ READINGS = st.sampled_from(
 
 
 def frame_of(apps: list[Application]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {name: [getattr(a, name) for a in apps] for name in APPLICATION_FIELDS}, dtype=object
-    ).astype(object)
+    return pd.DataFrame({name: [getattr(a, name) for a in apps] for name in APPLICATION_FIELDS}, dtype=object).astype(
+        object
+    )
 
 
 def outcome_of_reference(d) -> tuple:  # type: ignore[no-untyped-def]
