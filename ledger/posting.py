@@ -234,7 +234,7 @@ def post_columns(
     look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
     guards)."""
     result = PostResult()
-    entries = list(zip(*(columns[name] for name in ENTRY_FIELDS), strict=True))
+    entries: Iterable[tuple[Any, ...]] = zip(*(columns[name] for name in ENTRY_FIELDS), strict=True)
     keys = columns["business_key"]
     if len(set(keys)) != len(keys):  # the same key twice in one call: identical entries count once
         by_key: dict[str, tuple[Any, ...]] = {}
@@ -242,7 +242,7 @@ def post_columns(
             if by_key.setdefault(entry[0], entry) != entry:
                 raise IdempotencyConflict(entry[0])
         entries = list(by_key.values())
-    existing = {} if known_new else _posted_hashes(session, [e[0] for e in entries])
+    existing = {} if known_new else _posted_hashes(session, list(dict.fromkeys(keys)))
     seq, prev = chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")

@@ -379,20 +379,21 @@ def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]])
 
 def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
     """The new applications of a run (rows of ``batch_frame``), with their canonical inputs text as data."""
-    rows = list(
-        zip(
-            batch["application_id"].tolist(),
-            batch["_digest"].tolist(),
-            batch["_text"].tolist(),  # JSON text already
-            batch["_file"].tolist(),
-            batch["_row"].tolist(),
-            [run_id] * len(batch),
-            strict=True,
-        )
-    )
     names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
-    for start in range(0, len(rows), INSERT_CHUNK):
-        bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows[start : start + INSERT_CHUNK])
+    for start in range(0, len(batch), INSERT_CHUNK):
+        part = batch.iloc[start : start + INSERT_CHUNK]
+        rows = list(
+            zip(
+                part["application_id"].tolist(),
+                part["_digest"].tolist(),
+                part["_text"].tolist(),  # JSON text already
+                part["_file"].tolist(),
+                part["_row"].tolist(),
+                [run_id] * len(part),
+                strict=True,
+            )
+        )
+        bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)
 
 
 def parameter_set_hashes(session: Session, sets: Sequence[dict[str, Any] | None]) -> list[str | None]:
@@ -445,37 +446,40 @@ DECISION_INSERT = (
 def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replacing: set[str]) -> None:
     """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those).
     ``decided`` is the frame of ``rules.columnar.decide_frame`` (traces as JSON text)."""
-    decided = decided.sort_values("application_id", kind="stable")  # the primary key's order: inserts append
+    order = np.argsort(decided["application_id"].to_numpy(dtype=object), kind="stable")
+    decided = decided.iloc[order]  # the primary key's order: inserts append
     hashes = parameter_set_hashes(session, decided["parameter_set"].tolist())
     days: dict[date, str] = {}
-    rows = list(
-        zip(
-            decided["application_id"].tolist(),
-            decided["clause"].tolist(),
-            decided["uscc"].tolist(),
-            decided["status"].tolist(),
-            decided["reasons"].tolist(),
-            [int(f) for f in decided["award_fen"].tolist()],
-            decided["recipient_uscc"].tolist(),
-            [days.get(d) or days.setdefault(d, d.isoformat()) for d in decided["decided_on"].tolist()],
-            decided["kind"].tolist(),
-            decided["project_key"].tolist(),
-            decided["claim_year"].tolist(),
-            decided["trace"].tolist(),  # JSON text already
-            hashes,
-            [run_id] * len(decided),
-            decided["recipient_entity_type"].tolist(),
-            [bool(v) for v in decided["recipient_business_in_minhang"].tolist()],
-            [bool(v) for v in decided["recipient_tax_in_minhang"].tolist()],
-            strict=True,
+    replaced: list[tuple[Any, ...]] = []
+    for start in range(0, len(decided), INSERT_CHUNK):
+        part = decided.iloc[start : start + INSERT_CHUNK]
+        rows = list(
+            zip(
+                part["application_id"].tolist(),
+                part["clause"].tolist(),
+                part["uscc"].tolist(),
+                part["status"].tolist(),
+                part["reasons"].tolist(),
+                [int(f) for f in part["award_fen"].tolist()],
+                part["recipient_uscc"].tolist(),
+                [days.get(d) or days.setdefault(d, d.isoformat()) for d in part["decided_on"].tolist()],
+                part["kind"].tolist(),
+                part["project_key"].tolist(),
+                part["claim_year"].tolist(),
+                part["trace"].tolist(),  # JSON text already
+                hashes[start : start + INSERT_CHUNK],
+                [run_id] * len(part),
+                part["recipient_entity_type"].tolist(),
+                [bool(v) for v in part["recipient_business_in_minhang"].tolist()],
+                [bool(v) for v in part["recipient_tax_in_minhang"].tolist()],
+                strict=True,
+            )
         )
-    )
-    fresh = [r for r in rows if r[0] not in replacing] if replacing else rows
-    for start in range(0, len(fresh), INSERT_CHUNK):
-        bulk_insert_tuples(session, DecisionRecord.__table__, DECISION_INSERT, fresh[start : start + INSERT_CHUNK])
-    for row in rows:
-        if row[0] not in replacing:
-            continue
+        if replacing:
+            replaced += [r for r in rows if r[0] in replacing]
+            rows = [r for r in rows if r[0] not in replacing]
+        bulk_insert_tuples(session, DecisionRecord.__table__, DECISION_INSERT, rows)
+    for row in replaced:
         values = dict(zip(DECISION_INSERT, row, strict=True))
         values["trace"] = {**json.loads(values["trace"]), "replaces": "manual decision waiting for a case decision"}
         values["decided_on"] = date.fromisoformat(values["decided_on"])

@@ -168,6 +168,9 @@ def intake(
     as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
 ) -> None:
     """Ingest → validate → screen → decide → record the awards in the ledger."""
+    from subsidy import dataset_checks
+
+    dataset_checks.start_early([str(f) for f in files or []])  # GX loads for seconds: start it first
     from flows.intake import intake_flow
 
     day = _day(as_of)

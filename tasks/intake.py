@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import task
@@ -25,7 +19,8 @@ from ledger.runs import (
     refresh_reference_data,
 )
 from rules.params import default_parameters
-from subsidy import progress
+from subsidy import dataset_checks, progress
+from subsidy.dataset_checks import DatasetChecks
 from subsidy.errors import ReferenceDataError
 from subsidy.settings import data_docs_dir
 from tasks.retry import RETRY_DELAYS, transient_database_error
@@ -77,32 +72,11 @@ def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
     }
 
 
-@dataclass
-class DatasetChecks:
-    """Dataset checks running in a process of their own (see ``start_dataset_checks``)."""
-
-    process: subprocess.Popen[bytes] | None
-    docs: Path
-
-
 @task(name="start-dataset-checks", cache_policy=NO_CACHE)
 def start_dataset_checks(files: list[str]) -> DatasetChecks:
-    """Start the Great Expectations dataset rules on the application files in a separate process: they read the
-    files and run on the other core while this process decides and records the batch."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
-    if not files:
-        return DatasetChecks(None, docs)
-    docs.mkdir(parents=True, exist_ok=True)
-    with open(docs / "checks.log", "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "validations.suites", "applications", str(docs), *files],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            env={**os.environ, "GX_ANALYTICS_ENABLED": "false"},
-        )
-    return DatasetChecks(process, docs)
+    """Start the Great Expectations dataset rules on the application files in a separate process (or take the
+    ones the command already started): they run on the other core while this process decides and records."""
+    return dataset_checks.start(files)
 
 
 @task(
@@ -114,16 +88,9 @@ def start_dataset_checks(files: list[str]) -> DatasetChecks:
 )
 def finish_dataset_checks(checks: DatasetChecks, run_id: int | None) -> dict[str, Any]:
     """Wait for the dataset checks and keep their results (and the Data Docs location) with the intake run."""
-    if checks.process is None:
-        validation: dict[str, Any] = {"files": {}, "data_docs": None}
-    else:
+    if checks.process is not None:
         progress.report("dataset rules (Great Expectations)", 0, 1)
-        result = checks.docs / "checks.json"
-        if checks.process.wait() == 0 and result.exists():
-            validation = json.loads(result.read_text(encoding="utf-8"))
-        else:
-            log = (checks.docs / "checks.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
-            validation = {"files": {}, "data_docs": None, "error": f"dataset checks failed: {(log or ['?'])[-1]}"}
+    validation = checks.outcome()
     if run_id is not None:
         attach_validation(get_engine(), run_id, validation)
     return validation
