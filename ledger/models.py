@@ -261,7 +261,7 @@ class LedgerTransaction(Base):
     posted_at: Mapped[datetime] = mapped_column(DateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
-    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),

@@ -151,13 +151,13 @@ def _one_epoch(params: PolicyParameters, days: Iterable[date]) -> str:
 
 def _fen_column(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Amounts as integer fen, whether given, and whether whole fen within range (else not for this path)."""
-    fen = np.zeros(len(values), dtype=np.int64)
-    given = np.zeros(len(values), dtype=bool)
-    ok = np.ones(len(values), dtype=bool)
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        f = v * 100
+    n = len(values)
+    fen = np.zeros(n, dtype=np.int64)
+    given = np.zeros(n, dtype=bool)
+    ok = np.ones(n, dtype=bool)
+    present = np.flatnonzero(pd.notna(np.asarray(values, dtype=object)))
+    for i in present.tolist():
+        f = values[i] * 100
         if f != f.to_integral_value() or not 0 <= f <= MAX_FEN:
             ok[i] = False
             continue
@@ -376,7 +376,7 @@ def decide_columns(
     # --- pass 2: X-ONEINV, one investment-type award per enterprise (I-4)
     own = amounts.sum(axis=1)
     project = np.where(pd.isna(col["project_id"]), uscc, col["project_id"]).astype(object)
-    kind = np.array([CLAUSES[c].kind.value for c in clause], dtype=object)
+    kind = pd.Series(clause, dtype=object).map({c.id: c.kind.value for c in CLAUSES.values()}).to_numpy(dtype=object)
     blocked: dict[int, str] = {}
     inv = np.flatnonzero(_isin(clause, list(INVESTMENT)))
     if len(inv):
@@ -391,8 +391,9 @@ def decide_columns(
     used_before = np.zeros(n, dtype=np.int64)
     reduced = np.zeros(n, dtype=bool)
     one_off = ~_isin(clause, list(YEARLY))
+    uscc_codes = pd.factorize(pd.Series(uscc, dtype=object))[0]
     if one_off.any():
-        codes = group_codes(uscc, project, kind)
+        codes = group_codes(uscc_codes, project, kind)
         earlier = (
             np.array(
                 [
@@ -415,7 +416,7 @@ def decide_columns(
             continue
         cap = _to_fen(p(key))
         years = col["claim_year"]
-        codes = group_codes(uscc, years)
+        codes = group_codes(uscc_codes, years)
         earlier = (
             np.array(
                 [
@@ -487,7 +488,8 @@ def group_codes(*keys: np.ndarray) -> np.ndarray:
     """One integer per distinct combination of ``keys`` (columns of equal length), without building strings."""
     combined = np.zeros(len(keys[0]), dtype=np.int64)
     for key in keys:
-        codes, uniques = pd.factorize(pd.Series(key, dtype=object), use_na_sentinel=False)
+        series = pd.Series(key) if key.dtype.kind in "iu" else pd.Series(key, dtype=object)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
         combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
     return combined
 
