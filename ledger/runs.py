@@ -109,8 +109,7 @@ def record_intake(
             for app_id, file, row, number, pos in zip(
                 bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
             ):
-                raw_frame = applications[number].raw
-                raw = {k: v for k, v in raw_frame.iloc[pos].to_dict().items() if v is not None}
+                raw = applications[number].repeated_raw.get(pos) or _given_values(later, pos, number)
                 origin = first.loc[app_id]
                 quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
         # Already ingested in an earlier run: identical → unchanged; different → quarantined.
@@ -193,6 +192,12 @@ def attach_validation(engine: Engine, run_id: int, validation: dict[str, Any]) -
 def record_inbox_rejections(engine: Engine, files: list[dict[str, Any]]) -> None:
     with run_transaction(engine) as session:
         records.store_inbox_files(session, None, files)
+
+
+def _given_values(rows: Any, pos: int, table: int) -> dict[str, Any]:
+    """The parsed values of a row, as text (for a duplicate across files, whose original texts are not kept)."""
+    match = rows[(rows["_table"] == table) & (rows["_pos"] == pos)].iloc[0]
+    return {k: str(v) for k, v in json.loads(match["_text"]).items()}
 
 
 def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> dict[str, Any]:

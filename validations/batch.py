@@ -48,14 +48,17 @@ class QuarantinedRow:
 
 @dataclass
 class ValidatedTable:
-    """Parsed, valid rows (``frame``, its ``raw`` texts and ``row_numbers``) and the quarantined rest."""
+    """Parsed, valid rows (``frame`` and their ``row_numbers``) and the quarantined rest. ``repeated_raw`` keeps
+    the texts an operator gave for the valid rows whose application_id occurs more than once in the file (by
+    position in ``frame``): one of them may be quarantined as a duplicate, with what was given. The texts of the
+    other valid rows are not kept (a million rows of them would double the memory of an intake)."""
 
     file: str
     kind: str
     frame: pd.DataFrame
-    raw: pd.DataFrame
     row_numbers: list[int]
     quarantined: list[QuarantinedRow] = field(default_factory=list)
+    repeated_raw: dict[int, dict[str, str | None]] = field(default_factory=dict)
 
 
 def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[int, str]]:
@@ -170,13 +173,18 @@ def validate_table(raw: RawTable) -> ValidatedTable:
     valid = np.ones(len(frame), dtype=bool)
     valid[list(problems)] = False
     keep = np.flatnonzero(valid)
+    repeated_raw: dict[int, dict[str, str | None]] = {}
+    if "application_id" in frame.columns:
+        ids = frame["application_id"].to_numpy(dtype=object)[keep]
+        for new_pos in np.flatnonzero(pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()).tolist():
+            repeated_raw[new_pos] = _raw_dict(texts, int(keep[new_pos]))
     return ValidatedTable(
         file=raw.file,
         kind=raw.kind,
         frame=frame.iloc[keep].reset_index(drop=True),
-        raw=raw.frame.iloc[keep].reset_index(drop=True),
         row_numbers=[raw.row_numbers[pos] for pos in keep.tolist()],
         quarantined=quarantined,
+        repeated_raw=repeated_raw,
     )
 
 

@@ -143,7 +143,8 @@ def test_a_valid_uscc_in_any_case_and_spacing_normalises_to_itself(seed: int, le
 def _accounted(raw: RawTable, table: ValidatedTable) -> None:
     """Every row read is either valid or quarantined, each under its own spreadsheet row number."""
     assert len(raw.frame) == len(raw.row_numbers) == len(table.frame) + len(table.quarantined)
-    assert len(table.frame) == len(table.raw) == len(table.row_numbers)
+    assert len(table.frame) == len(table.row_numbers)
+    assert all(0 <= pos < len(table.frame) for pos in table.repeated_raw)
     assert sorted(table.row_numbers + [q.row for q in table.quarantined]) == raw.row_numbers
     assert raw.row_numbers == sorted(set(raw.row_numbers)) and all(n >= 2 for n in raw.row_numbers)
     for q in table.quarantined:
