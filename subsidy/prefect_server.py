@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -48,11 +49,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the server process (Linux): be terminated when the command's main thread (which starts it) dies, even
+    by a signal that skips exit handlers, so no temporary server outlives its command."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def start_early() -> None:
     """Start the temporary server now unless an API is configured or Prefect is already loaded in this process
     (an embedding program or a test harness has set it up)."""
     global _server, _url
     if _server is not None or "prefect" in sys.modules or _configured_api_url():
+        return
+    if threading.current_thread() is not threading.main_thread():  # the server's life is tied to this thread
         return
     spec = importlib.util.find_spec("prefect")
     if spec is None or not spec.submodule_search_locations:
@@ -79,6 +92,7 @@ def start_early() -> None:
         ],
         env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
         stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509 (no threads yet)
     )
     _url = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_API_URL"] = _url
