@@ -179,28 +179,6 @@ def _posted_hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return lookup(session, LedgerTransaction.business_key, LedgerTransaction.content_hash, keys)
 
 
-LEDGER_INSERT = (
-    "seq",
-    "business_key",
-    "kind",
-    "application_id",
-    "installment",
-    "clause",
-    "fiscal_year",
-    "recipient_uscc",
-    "amount_fen",
-    "debit_account",
-    "credit_account",
-    "reasons",
-    "reverses_seq",
-    "source",
-    "posted_at",
-    "content_hash",
-    "prev_hash",
-    "entry_hash",
-)
-
-
 ENTRY_FIELDS = (
     "business_key",
     "kind",
@@ -216,6 +194,8 @@ ENTRY_FIELDS = (
     "credit_account",
 )
 """What an entry says, in the order ``content_hash`` takes it."""
+LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "source", "posted_at", "content_hash", "prev_hash", "entry_hash")
+"""The columns of a posted entry, in the order ``post_columns`` builds its rows."""
 
 
 def post(session: Session, postings: Iterable[Posting], source: str, known_new: bool = False) -> PostResult:
@@ -248,7 +228,7 @@ def post_columns(
     stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
     rows: list[tuple[object, ...]] = []
     for entry in entries:
-        key, kind, app, k, clause, year, recipient, fen, reasons, reverses, debit, credit = entry
+        key, fen, debit, credit = entry[0], entry[7], entry[10], entry[11]
         if fen < 0 or debit == credit or not debit or not credit:
             raise LedgerError(f"ledger: {key} is not a transfer between two accounts")
         content = content_hash(*entry)
@@ -259,10 +239,7 @@ def post_columns(
             continue
         seq += 1
         link = hashlib.sha256(f"{seq}\x1f{prev}\x1f{content}\x1f{stamp}\x1f{source}".encode()).hexdigest()
-        rows.append(
-            (seq, key, kind, app, k, clause, year, recipient, fen, debit, credit, reasons, reverses, source, stored_at)
-            + (content, prev, link)
-        )
+        rows.append((seq, *entry, source, stored_at, content, prev, link))
         prev = link
         if len(rows) == INSERT_CHUNK:  # bounded memory: the chain goes on across chunks
             bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)

@@ -225,40 +225,26 @@ def test_the_batch_path_decides_as_the_reference_path(apps, reference, history, 
     event(f"batch path decided {'none' if not fast else 'some' if fast < len(apps) else 'all'}")
 
 
+def _plain(application_id: str, clause: str, uscc: str, **given: object) -> Application:
+    values: dict[str, object] = {
+        "name": "x",
+        "submitted_on": date(2024, 3, 1),
+        "business_in_minhang": True,
+        "tax_in_minhang": True,
+        "field": "ai",
+        "certified": True,
+    }
+    return Application(application_id=application_id, clause=clause, uscc=uscc, **(values | given))  # type: ignore[arg-type]
+
+
 def test_an_ordinary_batch_goes_the_batch_path_and_unusual_enterprises_the_reference_path() -> None:
-    plain = Application(
-        application_id="P-1",
-        clause="A4-PILOT",
-        uscc=USCCS[0],
-        name="x",
-        submitted_on=date(2024, 3, 1),
-        business_in_minhang=True,
-        tax_in_minhang=True,
-        field="ai",
-        certified=True,
-    )
-    major = Application(
-        application_id="P-3",
-        clause="A4-PILOT",
-        uscc=USCCS[2],
-        name="x",
-        submitted_on=date(2024, 3, 1),
-        business_in_minhang=True,
-        tax_in_minhang=True,
-        field="ai",
-        certified=True,
-        major_project=True,
-    )
-    same_enterprise = Application(
-        application_id="P-4",
-        clause="A2",
-        uscc=USCCS[2],
-        name="x",
+    plain = _plain("P-1", "A4-PILOT", USCCS[0])
+    major = _plain("P-3", "A4-PILOT", USCCS[2], major_project=True)
+    same_enterprise = _plain(
+        "P-4",
+        "A2",
+        USCCS[2],
         submitted_on=date(2024, 3, 2),
-        business_in_minhang=True,
-        tax_in_minhang=True,
-        field="ai",
-        certified=True,
         paid_in_capital=Decimal("5000000"),
         headcount=30,
         financing=Decimal("20000000"),
