@@ -28,6 +28,7 @@ from rules.columnar import replay
 from rules.model import APPLICATION_FIELDS
 from rules.money import cny, from_fen, to_fen
 from rules.params import default_parameters
+from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
 @task(name="export-csv", cache_policy=NO_CACHE)
@@ -162,7 +163,13 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
     )
 
 
-@task(name="publish-cycle-summary", cache_policy=NO_CACHE)
+@task(
+    name="publish-cycle-summary",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
 def publish_cycle_summary(summary: CycleSummary) -> None:
     lines = [
         f"# Disbursement cycle {summary.fiscal_year} (as of {summary.as_of})",

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from flows.disbursement import disbursement_flow
-from ledger.db import get_engine
+from ledger.db import RUN_LOCK_KEY, get_engine
 from ledger.models import LedgerTransaction
 from ledger.verify import verify_ledger
 from tests.conftest import make_database
@@ -31,6 +31,29 @@ def _cluster() -> list[str]:
     return [versions[-1], "main"]
 
 
+def _wait_for_the_run_lock(url: str) -> None:
+    """Until a transaction of a run holds the run lock (ledger.db.RUN_LOCK_KEY) in the test's database."""
+    watcher = create_engine(url.rsplit("/", 1)[0] + "/postgres")
+    name = url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            with watcher.connect() as conn:
+                held = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key AND a.datname = :db"
+                    ),
+                    {"key": RUN_LOCK_KEY, "db": name},
+                ).scalar_one()
+            if held:
+                return
+            time.sleep(0.01)
+    finally:
+        watcher.dispose()
+    raise AssertionError("the cycle never took the run lock")
+
+
 @pytest.mark.skipif(shutil.which("pg_ctlcluster") is None, reason="needs the local PostgreSQL cluster tools")
 def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
     prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -39,7 +62,7 @@ def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
     try:
         monkeypatch.setenv("SUBSIDY_DATABASE_URL", url)
         engine = get_engine(url)
-        intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 20000))
+        intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 60000))
         outcome: dict[str, object] = {}
 
         def cycle() -> None:
@@ -47,7 +70,7 @@ def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
 
         runner = threading.Thread(target=cycle)
         runner.start()
-        time.sleep(1.0)  # the cycle's transaction is under way
+        _wait_for_the_run_lock(url)  # the cycle's transaction is under way
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", *_cluster(), "restart", "--", "-m", "fast"],
             check=True,
@@ -58,7 +81,7 @@ def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
         runner.join(timeout=300)
         state = outcome["state"]
         assert state.is_completed()  # type: ignore[attr-defined]
-        assert state.result().paid == 20000  # type: ignore[attr-defined]
+        assert state.result().paid == 60000  # type: ignore[attr-defined]
         with get_client(sync_client=True) as client:
             [task_run] = [
                 t
@@ -79,7 +102,7 @@ def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
                 == s.execute(
                     select(func.count()).select_from(LedgerTransaction).where(LedgerTransaction.kind == "payment")
                 ).scalar_one()
-                == 20000
+                == 60000
             )
             verify_ledger(s)
     finally:

@@ -109,7 +109,7 @@ def test_a_cycle_whose_postgresql_connection_is_terminated_posts_nothing_then_re
                         "AND state IN ('active', 'idle in transaction')"
                     )
                 ).scalar_one()
-            time.sleep(0.05)
+            time.sleep(0.005)
         worker.join()
         assert terminated >= 1
         assert len(errors) == 1 and isinstance(errors[0], OperationalError)
