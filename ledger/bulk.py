@@ -18,15 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
-class JsonText(str):
-    """JSON already encoded (the hot paths build it once); stored as it is."""
-
-    __slots__ = ()
-
-
 def encode_json(value: Any) -> str | None:
-    if value is None or isinstance(value, JsonText):
-        return value
+    if value is None:
+        return None
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -81,27 +81,10 @@ def application_from_json(data: dict[str, Any]) -> Application:
     return application_from_row(values)
 
 
-def inputs_hash(inputs: dict[str, Any]) -> str:
-    """SHA-256 of an application's parsed inputs, to tell an identical re-send from a different one."""
-    return hashlib.sha256(inputs_text(inputs).encode("utf-8")).hexdigest()
-
-
 def inputs_text(inputs: dict[str, Any]) -> str:
-    """The canonical JSON text of an application's parsed inputs (sorted keys, compact, non-ASCII kept)."""
+    """The canonical JSON text of an application's parsed inputs (sorted keys, compact, non-ASCII kept): what
+    ``inputs_texts`` builds column by column for a whole batch (a test holds the two equal)."""
     return json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_value(value: Any) -> str:
-    """One input value as ``Application.as_inputs`` gives it, in JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return f'"{value}"'
-    if isinstance(value, date):
-        return f'"{value.isoformat()}"'
-    return json.dumps(value, ensure_ascii=False)
 
 
 _PLAIN_TEXT_KINDS = {"uscc", "clause", "field", "entity_type", "title_level", "cert_level"}
@@ -109,7 +92,7 @@ _PLAIN_TEXT_KINDS = {"uscc", "clause", "field", "entity_type", "title_level", "c
 
 
 def _json_texts(values: list[Any], kind: str) -> list[str]:
-    """JSON of the (non-empty) values of one column, as ``_json_value`` renders each."""
+    """JSON of the (non-empty) values of one column of ``kind``, as ``inputs_text`` renders each value."""
     if kind == "amount":
         return [f'"{v}"' for v in values]
     if kind in {"headcount", "claim_year", "onboarded_count"}:
