@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow
-from prefect.utilities.annotations import quote
 
+from flows import as_is
 from ledger.runs import IntakeSummary
 from subsidy.settings import inbox_dir
 from tasks.inbox import archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
@@ -45,8 +45,8 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
         {item.checksum: message for item, message in batch.rejected},
     )
     if batch.accepted:
-        validation = check_datasets(quote(batch.tables))  # quote(): not walked row by row by Prefect
-        summary.intake = decide_and_record(quote(batch.tables), quote(batch.references), day, validation, accepted)
+        validation = check_datasets(as_is(batch.tables))
+        summary.intake = decide_and_record(as_is(batch.tables), as_is(batch.references), day, validation, accepted)
     if rejected:
         record_rejected_files(rejected)
     moves = [(i.path, r["archived_as"]) for i, r in zip(batch.accepted, accepted, strict=True)]

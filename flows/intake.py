@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow
-from prefect.utilities.annotations import quote
 
+from flows import as_is
 from ledger.runs import IntakeSummary
 from tasks.intake import (
     decide_and_record,
@@ -42,8 +42,7 @@ def intake_flow(
     checks = start_dataset_checks(files)  # Great Expectations, in its own process, beside the rest
     references = read_reference_data(reference_files)
     tables = read_applications(files)
-    # quote(): the tasks get the tables as they are; Prefect does not walk a million rows looking for futures
-    summary = decide_and_record(quote(tables), quote(references), decision_date)
+    summary = decide_and_record(as_is(tables), as_is(references), decision_date)
     validation = finish_dataset_checks(checks, summary.run_id)
     summary.data_docs = validation.get("data_docs")
     publish_intake_summary(summary)

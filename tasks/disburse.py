@@ -11,6 +11,7 @@ from ledger.db import get_engine
 from ledger.runs import CycleSummary, run_cycle
 from rules.params import default_parameters
 from subsidy import progress
+from subsidy.gc_pause import collector_paused
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
@@ -23,5 +24,5 @@ from tasks.retry import RETRY_DELAYS, transient_database_error
 )
 def pay_due_installments(year: int, as_of: date) -> CycleSummary:
     """Screen each due installment's recipient on ``as_of`` and post its payment or forfeit exactly once."""
-    with progress.step(f"pay or forfeit the installments due by {year}"):
+    with collector_paused(), progress.step(f"pay or forfeit the installments due by {year}"):
         return run_cycle(get_engine(), year, as_of, default_parameters())

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ledger import records
 from ledger.db import get_engine
 from subsidy.errors import InputFileError
+from subsidy.gc_pause import collector_paused
 from tasks.intake import read_reference_table
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import read_table
@@ -102,10 +103,11 @@ def read_inbox_files(items: list[InboxItem]) -> InboxBatch:
     batch = InboxBatch()
     for item in items:
         try:
-            if item.kind == "applications":
-                table = validate_table(read_table(item.path, item.kind))
-            else:
-                table = read_reference_table(item.path, item.kind)
+            with collector_paused():
+                if item.kind == "applications":
+                    table = validate_table(read_table(item.path, item.kind))
+                else:
+                    table = read_reference_table(item.path, item.kind)
         except InputFileError as e:  # includes a reference file refused for bad rows
             batch.rejected.append((item, str(e)))
             continue

@@ -22,6 +22,7 @@ from rules.params import default_parameters
 from subsidy import dataset_checks, progress
 from subsidy.dataset_checks import DatasetChecks
 from subsidy.errors import ReferenceDataError
+from subsidy.gc_pause import collector_paused
 from subsidy.settings import data_docs_dir
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table
@@ -33,7 +34,7 @@ from validations.suites import run_suites
 def read_applications(files: list[str]) -> list[ValidatedTable]:
     """Read and validate every application file; a whole-file problem stops the run before anything is stored."""
     tables = []
-    with progress.step("read and validate application files", len(files)) as done:
+    with collector_paused(), progress.step("read and validate application files", len(files)) as done:
         for n, f in enumerate(files, 1):
             tables.append(validate_table(read_table(f, "applications")))
             done(n)
@@ -53,7 +54,8 @@ def read_reference_table(path: str, kind: str) -> ValidatedTable:
 @task(name="read-reference-data", cache_policy=NO_CACHE)
 def read_reference_data(files: dict[str, str]) -> dict[str, tuple[ValidatedTable, str]]:
     """Read each reference file (refused whole when any row is bad)."""
-    return {kind: (read_reference_table(path, kind), records.file_checksum(path)) for kind, path in files.items()}
+    with collector_paused():
+        return {kind: (read_reference_table(path, kind), records.file_checksum(path)) for kind, path in files.items()}
 
 
 @task(name="check-datasets", cache_policy=NO_CACHE)
@@ -115,7 +117,7 @@ def decide_and_record(
         {"file": t.file, "checksum": records.file_checksum(t.file), "rows": len(t.frame) + len(t.quarantined)}
         for t in tables
     ]
-    with progress.step("screen, decide and post to the ledger"):
+    with collector_paused(), progress.step("screen, decide and post to the ledger"):
         return record_intake(
             get_engine(),
             tables,

@@ -28,6 +28,7 @@ from rules.columnar import replay
 from rules.model import APPLICATION_FIELDS
 from rules.money import cny, from_fen, to_fen
 from rules.params import default_parameters
+from subsidy.gc_pause import collector_paused
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
@@ -37,7 +38,7 @@ def export_csv(what: str, out: str) -> int:
     columns, rows = EXPORTS[what]
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with Session(get_engine()) as session:
+    with collector_paused(), Session(get_engine()) as session:
         return write_csv(path, columns, rows(session))
 
 
@@ -136,7 +137,7 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
 @task(name="verify-ledger", cache_policy=NO_CACHE)
 def verify(year: int | None = None, known_heads: list[str] | None = None) -> tuple[VerifyReport, Balances]:
     """Recompute every entry's balance and the hash chain (and find the heads kept outside); then the balances."""
-    with Session(get_engine()) as session:
+    with collector_paused(), Session(get_engine()) as session:
         return verify_ledger(session, known_heads or ()), ledger_balances(session, year)
 
 
