@@ -212,43 +212,86 @@ def post_columns(
     """Post entries given column by column (``ENTRY_FIELDS``), in order, each under its business key at most
     once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the
     look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
-    guards)."""
+    guards). Entries are hashed and inserted a chunk at a time; the chain goes on across chunks."""
     result = PostResult()
-    entries: Iterable[tuple[Any, ...]] = zip(*(columns[name] for name in ENTRY_FIELDS), strict=True)
-    keys = columns["business_key"]
+    cols = [list(columns[name]) for name in ENTRY_FIELDS]
+    keys = cols[0]
     if len(set(keys)) != len(keys):  # the same key twice in one call: identical entries count once
         by_key: dict[str, tuple[Any, ...]] = {}
-        for entry in entries:
+        for entry in zip(*cols, strict=True):
             if by_key.setdefault(entry[0], entry) != entry:
                 raise IdempotencyConflict(entry[0])
-        entries = list(by_key.values())
-    existing = {} if known_new else _posted_hashes(session, list(dict.fromkeys(keys)))
+        cols = [list(c) for c in zip(*by_key.values(), strict=True)] if by_key else [[] for _ in ENTRY_FIELDS]
+        keys = cols[0]
+    _check_transfers(keys, cols[7], cols[10], cols[11])
+    existing = {} if known_new else _posted_hashes(session, keys)
     seq, prev = chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
-    rows: list[tuple[object, ...]] = []
-    for entry in entries:
-        key, fen, debit, credit = entry[0], entry[7], entry[10], entry[11]
-        if fen < 0 or debit == credit or not debit or not credit:
-            raise LedgerError(f"ledger: {key} is not a transfer between two accounts")
-        content = content_hash(*entry)
-        if key in existing:
-            if existing[key] != content:
-                raise IdempotencyConflict(key)
-            result.skipped += 1
-            continue
-        seq += 1
-        link = hashlib.sha256(f"{seq}\x1f{prev}\x1f{content}\x1f{stamp}\x1f{source}".encode()).hexdigest()
-        rows.append((seq, *entry, source, stored_at, content, prev, link))
-        prev = link
-        if len(rows) == INSERT_CHUNK:  # bounded memory: the chain goes on across chunks
-            bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
-            result.posted += len(rows)
-            rows = []
-    bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
-    result.posted += len(rows)
+    link_suffix, stored_at = f"\x1f{now.isoformat()}\x1f{source}", now.isoformat(sep=" ")
+    sha256 = hashlib.sha256
+    for start in range(0, len(keys), INSERT_CHUNK):
+        chunk = [c[start : start + INSERT_CHUNK] for c in cols]
+        contents = content_hashes(chunk)
+        if existing:
+            fresh = []
+            for i, (key, content) in enumerate(zip(chunk[0], contents, strict=True)):
+                if key not in existing:
+                    fresh.append(i)
+                elif existing[key] != content:
+                    raise IdempotencyConflict(key)
+            result.skipped += len(contents) - len(fresh)
+            chunk = [[c[i] for i in fresh] for c in chunk]
+            contents = [contents[i] for i in fresh]
+        seqs = range(seq + 1, seq + 1 + len(contents))
+        prevs, links = [], []
+        for number, content in zip(seqs, contents, strict=True):
+            prevs.append(prev)
+            prev = sha256(f"{number}\x1f{prev}\x1f{content}{link_suffix}".encode()).hexdigest()
+            links.append(prev)
+        seq += len(contents)
+        n = len(contents)
+        rows = list(zip(seqs, *chunk, [source] * n, [stored_at] * n, contents, prevs, links, strict=True))
+        bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
+        result.posted += n
     result.head = prev
     return result
+
+
+def _check_transfers(keys: Sequence[str], fen: Sequence[int], debit: Sequence[str], credit: Sequence[str]) -> None:
+    """Every entry moves a non-negative amount between two different, named accounts."""
+    for key, amount, d, c in zip(keys, fen, debit, credit, strict=True):
+        if amount < 0 or d == c or not d or not c:
+            raise LedgerError(f"ledger: {key} is not a transfer between two accounts")
+
+
+def content_hashes(cols: Sequence[Sequence[Any]]) -> list[str]:
+    """``content_hash`` of each entry given as columns in ``ENTRY_FIELDS`` order (same texts, built column-wise)."""
+    (key, kind, app, installment, clause, year, uscc, fen, reasons, reverses, debit, credit) = cols
+    fen_text = [str(f) for f in fen]
+    texts = zip(
+        key,
+        kind,
+        _or_empty(app),
+        _or_empty(installment),
+        _or_empty(clause),
+        _or_empty(year),
+        _or_empty(uscc),
+        fen_text,
+        _or_empty(reasons),
+        _or_empty(reverses),
+        [f"{d}:{f}:0" for d, f in zip(debit, fen_text, strict=True)],
+        [f"{c}:0:{f}" for c, f in zip(credit, fen_text, strict=True)],
+        strict=True,
+    )
+    sha256 = hashlib.sha256
+    return [sha256("\x1f".join(t).encode()).hexdigest() for t in texts]
+
+
+def _or_empty(values: Sequence[Any]) -> Sequence[str]:
+    """The column as text, '' for None (a column of texts without None is returned as it is)."""
+    if all(type(v) is str for v in values):
+        return values
+    return ["" if v is None else str(v) for v in values]
 
 
 INSERT_CHUNK = 100_000

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.exc import IntegrityError
@@ -169,3 +171,28 @@ def test_a_chain_rewritten_from_some_point_on_is_caught_by_a_head_kept_outside(e
         assert verify_ledger(s, [head]).head == head
     with Session(engine) as s, pytest.raises(LedgerIntegrityError, match="not in the chain"):
         verify_ledger(s, ["f" * 64])
+
+
+_texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_postings = st.builds(
+    posting.Posting,
+    business_key=_texts,
+    kind=st.sampled_from(["commitment", "payment", "forfeit", "reversal"]),
+    amount_fen=st.integers(0, 10**12),
+    debit_account=_texts,
+    credit_account=_texts,
+    application_id=st.none() | _texts,
+    installment=st.none() | st.integers(1, 5),
+    clause=st.none() | _texts,
+    fiscal_year=st.none() | st.integers(2020, 2030),
+    recipient_uscc=st.none() | _texts,
+    reasons=_texts,
+    reverses_seq=st.none() | st.integers(1, 10**9),
+)
+
+
+@given(st.lists(_postings, max_size=20))
+def test_column_wise_content_hashes_are_each_entrys_content_hash(entries: list[posting.Posting]) -> None:
+    """The bulk path hashes whole columns; every hash equals the one verification recomputes for its entry."""
+    columns = [[getattr(p, name) for p in entries] for name in posting.ENTRY_FIELDS]
+    assert posting.content_hashes(columns) == [p.digest() for p in entries]
