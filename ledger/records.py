@@ -34,7 +34,7 @@ from ledger.models import (
     TransactionKind,
 )
 from rules.clauses import CLAUSES
-from rules.disbursement import DueInstallment
+from rules.disbursement import DueColumns
 from rules.model import (
     APPLICATION_FIELDS,
     Application,
@@ -525,7 +525,7 @@ def store_quarantine(session: Session, run_id: int, rows: list[dict[str, Any]]) 
 # ---------------------------------------------------------------- disbursement
 
 
-def due_installments(session: Session, year: int) -> list[DueInstallment]:
+def due_installments(session: Session, year: int) -> DueColumns:
     """Installments (commitment entries) due in a year ≤ ``year`` that no cycle has paid or forfeited yet and
     that no correction has reversed, with what the application said of the recipient's registration."""
     commitment = LedgerTransaction.__table__.alias("commitment")
@@ -536,28 +536,42 @@ def due_installments(session: Session, year: int) -> list[DueInstallment]:
         other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
     )
     reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
-    rows = session.execute(
-        select(
-            commitment.c.application_id,
-            commitment.c.installment,
-            commitment.c.clause,
-            commitment.c.recipient_uscc,
-            commitment.c.fiscal_year,
-            commitment.c.amount_fen,
-            DecisionRecord.recipient_entity_type,
-            DecisionRecord.recipient_business_in_minhang,
-            DecisionRecord.recipient_tax_in_minhang,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                commitment.c.application_id,
+                commitment.c.installment,
+                commitment.c.clause,
+                commitment.c.recipient_uscc,
+                commitment.c.fiscal_year,
+                commitment.c.amount_fen,
+                DecisionRecord.recipient_entity_type,
+                DecisionRecord.recipient_business_in_minhang,
+                DecisionRecord.recipient_tax_in_minhang,
+            )
+            .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
+            .where(
+                commitment.c.kind == TransactionKind.COMMITMENT.value,
+                commitment.c.fiscal_year <= year,
+                ~settled,
+                ~reversed_,
+            )
+            .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
         )
-        .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
-        .where(
-            commitment.c.kind == TransactionKind.COMMITMENT.value,
-            commitment.c.fiscal_year <= year,
-            ~settled,
-            ~reversed_,
-        )
-        .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
-    ).tuples()
-    return [
-        DueInstallment(app_id, number, clause, recipient, due_year, fen, entity or "enterprise", bool(b), bool(t))
-        for app_id, number, clause, recipient, due_year, fen, entity, b, t in rows
-    ]
+        .all()
+    )
+    if not rows:
+        return DueColumns()
+    app_id, number, clause, recipient, due_year, fen, entity, business, tax = (list(c) for c in zip(*rows, strict=True))
+    return DueColumns(
+        app_id,
+        number,
+        clause,
+        recipient,
+        due_year,
+        fen,
+        [e or "enterprise" for e in entity],
+        [bool(b) for b in business],
+        [bool(t) for t in tax],
+    )

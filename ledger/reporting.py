@@ -32,19 +32,7 @@ def report_figures(session: Session, year: int) -> ReportFigures:
         .order_by(DecisionRecord.clause)
     ):
         figures.awards_by_clause[clause] = (int(count), int(fen or 0))
-    names = {
-        TransactionKind.COMMITMENT.value: "committed",
-        TransactionKind.PAYMENT.value: "paid",
-        TransactionKind.FORFEIT.value: "forfeited",
-    }
-    by_year: dict[int, dict[str, int]] = defaultdict(lambda: {"committed": 0, "paid": 0, "forfeited": 0})
-    for fiscal_year, kind, fen in session.execute(
-        select(LedgerTransaction.fiscal_year, LedgerTransaction.kind, func.sum(LedgerTransaction.amount_fen))
-        .where(LedgerTransaction.kind.in_(list(names)))
-        .group_by(LedgerTransaction.fiscal_year, LedgerTransaction.kind)
-    ):
-        by_year[int(fiscal_year or 0)][names[kind]] += int(fen)
-    figures.by_year = dict(sorted(by_year.items()))
+    figures.by_year = ledger_by_year(session)
     commitment = LedgerTransaction.__table__.alias("commitment")
     other = LedgerTransaction.__table__.alias("other")
     settled = exists().where(
@@ -68,3 +56,21 @@ def report_figures(session: Session, year: int) -> ReportFigures:
     ):
         figures.still_due.setdefault(clause, {})[int(due_year)] = int(fen)
     return figures
+
+
+def ledger_by_year(session: Session) -> dict[int, dict[str, int]]:
+    """Fiscal year → committed / paid / forfeited fen in the whole ledger (commitments by due year, settlements
+    by cycle year)."""
+    names = {
+        TransactionKind.COMMITMENT.value: "committed",
+        TransactionKind.PAYMENT.value: "paid",
+        TransactionKind.FORFEIT.value: "forfeited",
+    }
+    by_year: dict[int, dict[str, int]] = defaultdict(lambda: {"committed": 0, "paid": 0, "forfeited": 0})
+    for fiscal_year, kind, fen in session.execute(
+        select(LedgerTransaction.fiscal_year, LedgerTransaction.kind, func.sum(LedgerTransaction.amount_fen))
+        .where(LedgerTransaction.kind.in_(list(names)))
+        .group_by(LedgerTransaction.fiscal_year, LedgerTransaction.kind)
+    ):
+        by_year[int(fiscal_year or 0)][names[kind]] += int(fen)
+    return dict(sorted(by_year.items()))

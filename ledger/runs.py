@@ -15,7 +15,7 @@ from ledger import posting, records
 from ledger.db import run_transaction
 from ledger.models import Cycle, IntakeRun
 from rules.columnar import BatchDecisions, decide_frame
-from rules.disbursement import settle_installments
+from rules.disbursement import settle_columns
 from rules.model import Reason, Status
 from rules.money import from_fen
 from rules.params import PolicyParameters
@@ -252,37 +252,40 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
         due = records.due_installments(session, year)
         summary.due = len(due)
         reference = records.reference_in_force(session)
-        settlements = settle_installments(due, reference, params, as_of)
-        paid = [s.paid for s in settlements]
+        settled, reasons = settle_columns(due, reference, params, as_of)
+        if len(settled) != len(due):  # I-6 suspend: the others stay due
+            due = due.take(settled)
+        paid = [not r for r in reasons]
+        n = len(due)
         columns: dict[str, list[Any]] = {
-            "business_key": [f"settlement/{s.installment.application_id}/{s.installment.number}" for s in settlements],
+            "business_key": [f"settlement/{a}/{k}" for a, k in zip(due.application_id, due.number, strict=True)],
             "kind": [posting.PAYMENT if p else posting.FORFEIT for p in paid],
-            "application_id": [s.installment.application_id for s in settlements],
-            "installment": [s.installment.number for s in settlements],
-            "clause": [s.installment.clause for s in settlements],
-            "fiscal_year": [year] * len(settlements),
-            "recipient_uscc": [s.installment.recipient_uscc for s in settlements],
-            "amount_fen": [s.installment.amount_fen for s in settlements],
-            "reasons": [";".join(s.reasons) for s in settlements],
-            "reverses_seq": [None] * len(settlements),
+            "application_id": due.application_id,
+            "installment": due.number,
+            "clause": due.clause,
+            "fiscal_year": [year] * n,
+            "recipient_uscc": due.recipient_uscc,
+            "amount_fen": due.amount_fen,
+            "reasons": [";".join(r) for r in reasons],
+            "reverses_seq": [None] * n,
+            "debit_account": [f"payable:{r}" for r in due.recipient_uscc],
+            "credit_account": [
+                f"{'paid' if p else 'forfeited'}:{c}:{year}" for p, c in zip(paid, due.clause, strict=True)
+            ],
         }
-        columns["debit_account"] = [f"payable:{r}" for r in columns["recipient_uscc"]]
-        columns["credit_account"] = [
-            f"{'paid' if p else 'forfeited'}:{c}:{year}" for p, c in zip(paid, columns["clause"], strict=True)
-        ]
         # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
         result = posting.post_columns(session, columns, source=f"cycle:{cycle.id}", known_new=True)
         summary.already_settled = result.skipped
-        for s in settlements:
-            per = summary.by_clause.setdefault(s.installment.clause, {"paid_fen": 0, "forfeited_fen": 0})
-            if s.paid:
+        for p, clause, fen in zip(paid, due.clause, due.amount_fen, strict=True):
+            per = summary.by_clause.setdefault(clause, {"paid_fen": 0, "forfeited_fen": 0})
+            if p:
                 summary.paid += 1
-                summary.paid_fen += s.installment.amount_fen
-                per["paid_fen"] += s.installment.amount_fen
+                summary.paid_fen += fen
+                per["paid_fen"] += fen
             else:
                 summary.forfeited += 1
-                summary.forfeited_fen += s.installment.amount_fen
-                per["forfeited_fen"] += s.installment.amount_fen
+                summary.forfeited_fen += fen
+                per["forfeited_fen"] += fen
         summary.chain_head = result.head if result.posted else posting.chain_head(session)[1]
         cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
         cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen

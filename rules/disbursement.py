@@ -3,7 +3,7 @@ the cycle's as-of date (X-CREDIT, X-SCOPE through the registry; I-6)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from rules.model import Reason, ReferenceData, ordered_reasons
@@ -31,20 +31,57 @@ class Settlement:
     reasons: tuple[Reason, ...]
 
 
+@dataclass(slots=True)
+class DueColumns:
+    """The due installments column by column (the cycle's bulk form of a list of ``DueInstallment``)."""
+
+    application_id: list[str] = field(default_factory=list)
+    number: list[int] = field(default_factory=list)
+    clause: list[str] = field(default_factory=list)
+    recipient_uscc: list[str] = field(default_factory=list)
+    due_year: list[int] = field(default_factory=list)
+    amount_fen: list[int] = field(default_factory=list)
+    entity_type: list[str] = field(default_factory=list)
+    business_in_minhang: list[bool] = field(default_factory=list)
+    tax_in_minhang: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, due: list[DueInstallment]) -> DueColumns:
+        return cls(*([getattr(d, f) for d in due] for f in DueInstallment.__slots__))
+
+    def __len__(self) -> int:
+        return len(self.application_id)
+
+    def take(self, keep: list[int]) -> DueColumns:
+        """The installments at the positions ``keep``, in that order."""
+        return DueColumns(*([column[i] for i in keep] for column in (getattr(self, f) for f in self.__slots__)))
+
+
 def settle_installments(
     due: list[DueInstallment], reference: ReferenceData, params: PolicyParameters, as_of: date
 ) -> list[Settlement]:
+    """``settle_columns`` for a list of installments, as one ``Settlement`` each."""
+    settled, reasons = settle_columns(DueColumns.of(due), reference, params, as_of)
+    return [Settlement(due[i], paid=not r, reasons=r) for i, r in zip(settled, reasons, strict=True)]
+
+
+def settle_columns(
+    due: DueColumns, reference: ReferenceData, params: PolicyParameters, as_of: date
+) -> tuple[list[int], list[tuple[Reason, ...]]]:
     """I-6 (forfeit): an installment whose recipient is blacklisted, or no longer registered in Minhang, on the
     as-of date is forfeited and never paid later. Under the alternative reading (suspend) it is left unsettled
-    and comes up again in a later cycle."""
+    and comes up again in a later cycle. Returns the positions of the installments settled now and, for each,
+    why it is forfeited (empty: paid)."""
     found = screen_recipients(
-        [(d.recipient_uscc, d.entity_type, d.business_in_minhang, d.tax_in_minhang) for d in due],
+        list(zip(due.recipient_uscc, due.entity_type, due.business_in_minhang, due.tax_in_minhang, strict=True)),
         reference,
         params,
         as_of,
     )
-    suspend = params.reading("I-6") == "suspend"
-    return [Settlement(d, paid=not r, reasons=r) for d, r in zip(due, found, strict=True) if not (r and suspend)]
+    if params.reading("I-6") == "suspend":
+        settled = [i for i, r in enumerate(found) if not r]
+        return settled, [found[i] for i in settled]
+    return list(range(len(found))), found
 
 
 def screen_recipients(
@@ -55,18 +92,14 @@ def screen_recipients(
     may. Each distinct recipient is screened once."""
     exempt = set(params.at("X.registration_exempt_entity_types", as_of).value)
     screened: dict[tuple[str, str, bool, bool], tuple[Reason, ...]] = {}
-    out: list[tuple[Reason, ...]] = []
-    for key in recipients:
-        found = screened.get(key)
-        if found is None:
-            recipient, entity, business, tax = key
-            reasons: set[Reason] = set()
-            if is_blacklisted(reference.blacklist, recipient, as_of):
-                reasons.add(Reason.BLACKLISTED)
-            if entity not in exempt:
-                now_business, now_tax, _ = registration_on(reference.registry, recipient, as_of, business, tax)
-                if not (now_business and now_tax):
-                    reasons.add(Reason.OUT_OF_SCOPE)
-            found = screened[key] = ordered_reasons(reasons)
-        out.append(found)
-    return out
+    for key in dict.fromkeys(recipients):
+        recipient, entity, business, tax = key
+        reasons: set[Reason] = set()
+        if is_blacklisted(reference.blacklist, recipient, as_of):
+            reasons.add(Reason.BLACKLISTED)
+        if entity not in exempt:
+            now_business, now_tax, _ = registration_on(reference.registry, recipient, as_of, business, tax)
+            if not (now_business and now_tax):
+                reasons.add(Reason.OUT_OF_SCOPE)
+        screened[key] = ordered_reasons(reasons)
+    return list(map(screened.__getitem__, recipients))

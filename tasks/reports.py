@@ -191,10 +191,10 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
         key="cycle-by-clause",
         description="Payments and forfeits per clause",
     )
-    from ledger.reporting import report_figures
+    from ledger.reporting import ledger_by_year
 
     with Session(get_engine()) as session:
-        by_year = report_figures(session, summary.fiscal_year).by_year
+        by_year = ledger_by_year(session)
     create_table_artifact(
         [{"fiscal_year": y, **{k: cny(from_fen(v)) for k, v in values.items()}} for y, values in by_year.items()],
         key="ledger-by-year",
