@@ -166,8 +166,20 @@ def _fen_column(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return fen, given, ok
 
 
+Amounts = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""Per amount column: ``_fen_column`` of it (fen, given, whole fen within range)."""
+
+
+def amounts_in_fen(frame: pd.DataFrame) -> Amounts:
+    return {name: _fen_column(frame[name].tolist()) for name in AMOUNT_COLUMNS}
+
+
 def split_batch(
-    frame: pd.DataFrame, reference: ReferenceData, params: PolicyParameters, extra_usccs: set[str]
+    frame: pd.DataFrame,
+    reference: ReferenceData,
+    params: PolicyParameters,
+    extra_usccs: set[str],
+    amounts: Amounts | None = None,
 ) -> Split:
     """Rows the batch path may decide: those of enterprises with nothing it leaves to the reference path."""
     n = len(frame)
@@ -176,8 +188,7 @@ def split_batch(
         return Split(np.zeros(n, dtype=bool), why)
     unusual = np.zeros(n, dtype=bool)
     unusual |= frame["major_project"].to_numpy(dtype=object) == True  # noqa: E712 (object column of bool/None)
-    for name in AMOUNT_COLUMNS:
-        _, _, ok = _fen_column(frame[name].tolist())
+    for _, _, ok in (amounts or amounts_in_fen(frame)).values():
         unusual |= ~ok
     clause = frame["clause"].to_numpy(dtype=object)
     needs_lease = _isin(clause, ["A2", "A7-SITE"])
@@ -232,9 +243,15 @@ def _previous_in_group(values: np.ndarray, codes: np.ndarray, how: str) -> np.nd
 
 
 def decide_columns(
-    frame: pd.DataFrame, reference: ReferenceData, history: History, params: PolicyParameters, decided_on: date
+    frame: pd.DataFrame,
+    reference: ReferenceData,
+    history: History,
+    params: PolicyParameters,
+    decided_on: date,
+    fen_columns: Amounts | None = None,
 ) -> BatchDecisions:
-    """Decide the rows of ``frame`` (all of the batch path's: see ``split_batch``) in decision order."""
+    """Decide the rows of ``frame`` (all of the batch path's: see ``split_batch``) in decision order.
+    ``fen_columns``: ``amounts_in_fen(frame)`` when the caller has it already."""
     order = decision_order(frame["submitted_on"].to_numpy(dtype=object), frame["application_id"].to_numpy(dtype=object))
     n = len(frame)
     col = {name: frame[name].to_numpy(dtype=object)[order] for name in APPLICATION_FIELDS if name in frame.columns}
@@ -274,7 +291,7 @@ def decide_columns(
     flag(Reason.BLACKLISTED, listed)
     flag(Reason.NOT_CERTIFIED, col["certified"] != True)  # noqa: E712
 
-    fen = {name: _fen_column(col[name].tolist())[:2] for name in AMOUNT_COLUMNS}
+    fen = {name: (f[order], given[order]) for name, (f, given, _) in (fen_columns or amounts_in_fen(frame)).items()}
     width = max(len(p("A2.yearly_rates")), int(p("A7.site_years")), 1)
     amounts = np.zeros((n, width), dtype=np.int64)
     due = np.full((n, width), decided_on.year, dtype=np.int64)
@@ -704,10 +721,15 @@ def decide_frame(
 ) -> BatchDecisions:
     """Decide a validated batch (and the ``waiting`` manual applications whose case decision came): the batch
     path for the enterprises it covers, the reference path (``rules.decide``) for the others. Decision order."""
-    split = split_batch(frame, reference, params, {a.uscc for a in waiting})
+    amounts = amounts_in_fen(frame)
+    split = split_batch(frame, reference, params, {a.uscc for a in waiting}, amounts)
     fields = [c for c in APPLICATION_FIELDS if c in frame.columns]
-    fast_rows = frame if split.fast.all() else frame.loc[split.fast, fields]
-    fast = decide_columns(fast_rows, reference, history, params, decided_on)
+    if not split.fast.all():
+        frame_fast = frame.loc[split.fast, fields]
+        amounts = {name: (f[split.fast], g[split.fast], ok[split.fast]) for name, (f, g, ok) in amounts.items()}
+    else:
+        frame_fast = frame
+    fast = decide_columns(frame_fast, reference, history, params, decided_on, amounts)
     fast.frame["decided_on"] = decided_on
     fast.frame["trace"] = _trace_texts(fast.frame["submitted_on"], fast.frame.pop("facts"))
     slow_apps = applications_from_frame(frame.loc[~split.fast, fields]) + waiting
