@@ -265,33 +265,16 @@ def _check_transfers(keys: Sequence[str], fen: Sequence[int], debit: Sequence[st
 
 
 def content_hashes(cols: Sequence[Sequence[Any]]) -> list[str]:
-    """``content_hash`` of each entry given as columns in ``ENTRY_FIELDS`` order (same texts, built column-wise)."""
-    (key, kind, app, installment, clause, year, uscc, fen, reasons, reverses, debit, credit) = cols
-    fen_text = [str(f) for f in fen]
-    texts = zip(
-        key,
-        kind,
-        _or_empty(app),
-        _or_empty(installment),
-        _or_empty(clause),
-        _or_empty(year),
-        _or_empty(uscc),
-        fen_text,
-        _or_empty(reasons),
-        _or_empty(reverses),
-        [f"{d}:{f}:0" for d, f in zip(debit, fen_text, strict=True)],
-        [f"{c}:0:{f}" for c, f in zip(credit, fen_text, strict=True)],
-        strict=True,
-    )
+    """``content_hash`` of each entry given as columns in ``ENTRY_FIELDS`` order (the same text, built inline)."""
     sha256 = hashlib.sha256
-    return [sha256("\x1f".join(t).encode()).hexdigest() for t in texts]
-
-
-def _or_empty(values: Sequence[Any]) -> Sequence[str]:
-    """The column as text, '' for None (a column of texts without None is returned as it is)."""
-    if all(type(v) is str for v in values):
-        return values
-    return ["" if v is None else str(v) for v in values]
+    return [
+        sha256(
+            f"{key}\x1f{kind}\x1f{app or ''}\x1f{'' if number is None else number}\x1f{clause or ''}"
+            f"\x1f{'' if year is None else year}\x1f{uscc or ''}\x1f{fen}\x1f{reasons or ''}"
+            f"\x1f{'' if reverses is None else reverses}\x1f{debit}:{fen}:0\x1f{credit}:0:{fen}".encode()
+        ).hexdigest()
+        for key, kind, app, number, clause, year, uscc, fen, reasons, reverses, debit, credit in zip(*cols, strict=True)
+    ]
 
 
 INSERT_CHUNK = 100_000

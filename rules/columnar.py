@@ -731,7 +731,7 @@ def decide_frame(
         frame_fast = frame
     fast = decide_columns(frame_fast, reference, history, params, decided_on, amounts)
     fast.frame["decided_on"] = decided_on
-    fast.frame["trace"] = _trace_texts(fast.frame["submitted_on"], fast.frame.pop("facts"))
+    fast.frame["trace"] = _trace_texts(fast.frame["submitted_on"].tolist(), fast.frame.pop("facts").tolist())
     slow_apps = applications_from_frame(frame.loc[~split.fast, fields]) + waiting
     slow = _reference_table(
         decide_batch(slow_apps, reference, history, params, decided_on), {a.application_id: a for a in slow_apps}
