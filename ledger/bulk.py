@@ -6,14 +6,13 @@ back unchanged. Rows come as tuples in the order of ``names`` (the hot paths bui
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -52,16 +51,8 @@ def bulk_insert_tuples(session: Session, table: Any, names: Sequence[str], rows:
     quote = connection.dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
     if connection.dialect.name == "postgresql":
-        # CSV: an unquoted empty field is NULL, except in the NOT NULL text columns, where it is ''.
-        not_null_text = [
-            quote(c.name)
-            for c in table.columns
-            if c.name in names and not c.nullable and isinstance(c.type, String | Text | JSON)
-        ]
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        buffer.seek(0)
-        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null_text)})" if not_null_text else "")
+        buffer = io.StringIO(copy_text(rows))
+        options = "FORMAT text"
         statement = f"COPY {target} FROM STDIN WITH ({options})"
         dbapi = connection.dialect.dbapi
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -75,6 +66,33 @@ def bulk_insert_tuples(session: Session, table: Any, names: Sequence[str], rows:
         return
     sql = f"INSERT INTO {target} VALUES ({', '.join('?' for _ in names)})"
     connection.exec_driver_sql(sql, rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """One value in COPY's text format: ``\\N`` for NULL, ``t``/``f`` for booleans, text with backslash,
+    tab, newline and carriage return escaped."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value if value.isprintable() and "\\" not in value else value.translate(_COPY_ESCAPES)
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value)
+
+
+def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
+    """Rows in PostgreSQL COPY's text format, built column by column: a column of plain texts (the usual case:
+    codes, ids, hashes, JSON without escapes) is taken as it is."""
+    columns: list[Sequence[str]] = []
+    for column in zip(*rows, strict=True):
+        if all(type(v) is str and v.isprintable() and "\\" not in v for v in column):
+            columns.append(column)
+        else:
+            columns.append([_copy_value(v) for v in column])
+    return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
 
 
 LOOKUP_CHUNK = 500

@@ -1,0 +1,70 @@
+"""The bulk path stores every value as the ORM would: COPY's text format on PostgreSQL, executemany on SQLite."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Text, select
+
+from ledger.bulk import bulk_insert_tuples, copy_text
+from ledger.db import run_transaction
+
+_scratch = MetaData()
+SCRATCH = Table(
+    "bulk_scratch",
+    _scratch,
+    Column("n", Integer, primary_key=True),
+    Column("text", Text, nullable=True),
+    Column("flag", Boolean, nullable=True),
+    Column("day", Date, nullable=True),
+)
+NAMES = ("n", "text", "flag", "day")
+
+TRICKY = [
+    "",
+    "plain",
+    "tab\there",
+    "line\nbreak",
+    "carriage\rreturn",
+    "back\\slash",
+    "\\N",
+    "\\.",
+    '{"a":"b\\"c"}',
+    "闵行企业\u2028分隔",
+    "\x1f\x00unit".replace("\x00", ""),
+    "trailing\\",
+]
+
+
+def _round_trip(engine: Any, texts: list[str | None]) -> list[tuple[Any, ...]]:
+    _scratch.drop_all(engine, checkfirst=True)
+    _scratch.create_all(engine)
+    rows = [
+        (i, t, None if i % 3 == 0 else i % 2 == 0, None if i % 4 == 0 else date(2024, 1, 1 + i % 28).isoformat())
+        for i, t in enumerate(texts)
+    ]
+    with run_transaction(engine) as session:
+        bulk_insert_tuples(session, SCRATCH, NAMES, rows)
+    with engine.connect() as connection:
+        stored = connection.execute(select(SCRATCH).order_by(SCRATCH.c.n)).all()
+    _scratch.drop_all(engine)
+    expected = [(n, t, f, None if d is None else date.fromisoformat(d)) for n, t, f, d in rows]
+    assert [tuple(r) for r in stored] == expected
+    return stored
+
+
+def test_tricky_texts_null_and_empty_survive_the_bulk_path(engine) -> None:  # type: ignore[no-untyped-def]
+    _round_trip(engine, [*TRICKY, None, ""])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.none() | st.text(st.characters(codec="utf-8", exclude_characters="\x00")), max_size=8))
+def test_any_text_survives_the_bulk_path(engine, texts: list[str | None]) -> None:  # type: ignore[no-untyped-def]
+    _round_trip(engine, texts)
+
+
+def test_copy_text_escapes_only_what_copy_reads_specially() -> None:
+    assert copy_text([(1, "a\tb", None, True), (2, "c\\d", "", False)]) == "1\ta\\tb\t\\N\tt\n2\tc\\\\d\t\tf\n"
