@@ -85,13 +85,19 @@ def _copy_value(value: Any) -> str:
 
 def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
     """Rows in PostgreSQL COPY's text format, built column by column: a column of plain texts (the usual case:
-    codes, ids, hashes, JSON without escapes) is taken as it is."""
+    codes, ids, hashes, JSON without escapes) is taken as it is, a column of integers turned to text at once."""
     columns: list[Sequence[str]] = []
     for column in zip(*rows, strict=True):
-        if all(type(v) is str and v.isprintable() and "\\" not in v for v in column):
-            columns.append(column)
-        else:
-            columns.append([_copy_value(v) for v in column])
+        kinds = set(map(type, column))
+        if kinds == {str}:
+            joined = "".join(column)
+            if joined.isprintable() and "\\" not in joined:
+                columns.append(column)
+                continue
+        elif kinds == {int}:
+            columns.append(list(map(str, column)))
+            continue
+        columns.append(list(map(_copy_value, column)))
     return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
 
 
