@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -50,8 +49,6 @@ def _run(step: Callable[[], T]) -> T:
 
     try:
         prefect_server.wait_ready()
-        # What the imports built lives as long as the process: the garbage collector need not walk it again
-        gc.freeze()
         return _with_progress(step)
     except SubsidyError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
