@@ -214,7 +214,7 @@ def post_columns(
     look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
     guards). Entries are hashed and inserted a chunk at a time; the chain goes on across chunks."""
     result = PostResult()
-    cols = [list(columns[name]) for name in ENTRY_FIELDS]
+    cols: list[Sequence[Any]] = [columns[name] for name in ENTRY_FIELDS]
     keys = cols[0]
     if len(set(keys)) != len(keys):  # the same key twice in one call: identical entries count once
         by_key: dict[str, tuple[Any, ...]] = {}

@@ -179,7 +179,7 @@ def split_batch(
     reference: ReferenceData,
     params: PolicyParameters,
     extra_usccs: set[str],
-    amounts: Amounts | None = None,
+    fen_columns: Amounts | None = None,
 ) -> Split:
     """Rows the batch path may decide: those of enterprises with nothing it leaves to the reference path."""
     n = len(frame)
@@ -188,7 +188,7 @@ def split_batch(
         return Split(np.zeros(n, dtype=bool), why)
     unusual = np.zeros(n, dtype=bool)
     unusual |= frame["major_project"].to_numpy(dtype=object) == True  # noqa: E712 (object column of bool/None)
-    for _, _, ok in (amounts or amounts_in_fen(frame)).values():
+    for _, _, ok in (fen_columns or amounts_in_fen(frame)).values():
         unusual |= ~ok
     clause = frame["clause"].to_numpy(dtype=object)
     needs_lease = _isin(clause, ["A2", "A7-SITE"])
