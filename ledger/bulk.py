@@ -1,19 +1,29 @@
-"""The bulk path for large runs: COPY (CSV) on PostgreSQL, one executemany on SQLite, inside the caller's
-transaction.
+"""The bulk path for large runs: COPY (text format) on PostgreSQL, one executemany on SQLite, inside the
+caller's transaction.
 
 Values are rendered here exactly as SQLAlchemy would store them (dates, JSON, booleans), so the ORM reads them
-back unchanged. Rows come as tuples in the order of ``names`` (the hot paths build them directly) or as dicts."""
+back unchanged. Rows come as tuples in the order of ``names`` (the hot paths build them directly) or as dicts.
+
+PostgreSQL checks every row of a COPY (foreign keys, unique indexes) in its own server process. Inside
+``copies_in_background`` a run's COPY statements go, in order, to a thread that only waits on that server (the
+data goes in 1 MiB pieces, so the thread rarely needs Python's interpreter lock), while the run goes on deciding
+and hashing. Any other statement on the connection, the commit and the rollback first wait for the COPYs sent
+before them (``install_copy_guard``), so the order of work in the transaction is what the code says; a COPY's
+error is raised there, as the same SQLAlchemy exception a plain statement raises."""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import JSON, Engine, event, select
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 
@@ -51,21 +61,128 @@ def bulk_insert_tuples(session: Session, table: Any, names: Sequence[str], rows:
     quote = connection.dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
     if connection.dialect.name == "postgresql":
-        buffer = io.StringIO(copy_text(rows))
-        options = "FORMAT text"
-        statement = f"COPY {target} FROM STDIN WITH ({options})"
-        dbapi = connection.dialect.dbapi
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        statement = f"COPY {target} FROM STDIN WITH (FORMAT text)"
+        worker = connection.info.get(_WORKER)
+        if worker is not None:
+            worker.submit(statement, copy_text(rows))
+            return
+        dbapi_connection = connection.connection.dbapi_connection
         try:
-            cursor.copy_expert(statement, buffer)
-        except dbapi.Error as e:  # type: ignore[union-attr]
-            # The same exception classes as any SQLAlchemy statement (IntegrityError, OperationalError, ...).
-            raise DBAPIError.instance(statement, None, e, dbapi.Error) from None  # type: ignore[union-attr]
-        finally:
-            cursor.close()
+            _copy(dbapi_connection, statement, copy_text(rows))
+        except connection.dialect.dbapi.Error as e:  # type: ignore[union-attr]
+            raise _wrapped(connection.dialect.dbapi, statement, e) from None
         return
     sql = f"INSERT INTO {target} VALUES ({', '.join('?' for _ in names)})"
     connection.exec_driver_sql(sql, rows)
+
+
+COPY_PIECE = 1 << 20
+"""Characters sent to the server at a time: large pieces keep the COPY thread off the interpreter lock."""
+COPY_QUEUE = 2
+"""COPYs waiting for the thread at most (each a chunk of rows as text): a run gets ahead of its server by this
+much, no more, so memory stays bounded."""
+_WORKER = "subsidy.copy_worker"
+
+
+def _copy(dbapi_connection: Any, statement: str, text: str) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(statement, io.StringIO(text), size=COPY_PIECE)
+    finally:
+        cursor.close()
+
+
+def _wrapped(dbapi: Any, statement: str, error: Exception) -> StatementError:
+    """The same exception classes as any SQLAlchemy statement (IntegrityError, OperationalError, ...)."""
+    return DBAPIError.instance(statement, None, error, dbapi.Error)
+
+
+class _CopyWorker:
+    """Runs the COPY statements of one connection in the order they are submitted, on a thread of its own."""
+
+    def __init__(self, dbapi_connection: Any, dbapi: Any) -> None:
+        self._connection = dbapi_connection
+        self._dbapi = dbapi
+        self._jobs: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=COPY_QUEUE)
+        self._error: tuple[str, Exception] | None = None
+        self._thread = threading.Thread(target=self._work, name="subsidy-copy", daemon=True)
+        self._thread.start()
+
+    def submit(self, statement: str, text: str) -> None:
+        self._raise_error()
+        self._jobs.put((statement, text))
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:  # after a failure the transaction is lost: the rest is dropped
+                    try:
+                        _copy(self._connection, *job)
+                    except Exception as e:  # noqa: BLE001 (handed to the main thread as it is)
+                        self._error = (job[0], e)
+            finally:
+                self._jobs.task_done()
+
+    def wait(self) -> None:
+        """Until every COPY submitted so far has finished; raise the first one's error, if any."""
+        self._jobs.join()
+        self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            statement, error = self._error
+            if isinstance(error, self._dbapi.Error):
+                raise _wrapped(self._dbapi, statement, error) from None
+            raise error
+
+    def stop(self, drop: bool = False) -> None:
+        """End the thread once the running COPY has finished; ``drop`` (the transaction is being rolled back):
+        the COPYs still waiting are not sent."""
+        if drop and self._error is None:
+            self._error = ("", RuntimeError("dropped: the transaction is rolled back"))
+        self._jobs.put(None)
+        self._thread.join()
+
+
+@contextmanager
+def copies_in_background(session: Session) -> Iterator[None]:
+    """Within the block, COPY statements of ``session``'s connection run on their own thread (PostgreSQL; on
+    SQLite nothing changes). On leaving it, every COPY has finished and its error, if any, is raised; on leaving
+    it by an error, the COPYs not yet sent are dropped (the transaction is rolled back)."""
+    connection = session.connection()
+    info = connection.info  # kept: a connection the server dropped refuses to show it again
+    if connection.dialect.name != "postgresql" or _WORKER in info:
+        yield
+        return
+    worker = _CopyWorker(connection.connection.dbapi_connection, connection.dialect.dbapi)
+    info[_WORKER] = worker
+    try:
+        yield
+        worker.wait()
+    except BaseException:
+        info.pop(_WORKER, None)
+        worker.stop(drop=True)
+        raise
+    info.pop(_WORKER, None)
+    worker.stop()
+
+
+def install_copy_guard(engine: Engine) -> None:
+    """Every statement and the commit on a connection first wait for its COPYs in the background: nothing
+    overtakes them, and their errors are raised where the run sees them."""
+
+    def wait_for_copies(connection: Any, *_: Any) -> None:
+        if connection.invalidated:
+            return
+        worker = connection.info.get(_WORKER)
+        if worker is not None:
+            worker.wait()
+
+    event.listen(engine, "before_cursor_execute", wait_for_copies)
+    event.listen(engine, "commit", wait_for_copies)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ledger.bulk import install_copy_guard
 from subsidy.errors import DatabaseError
 from subsidy.settings import database_url, redact_url
 
@@ -32,6 +33,7 @@ def make_engine(url: str) -> Engine:
             _configure_sqlite(engine)
         else:
             engine = create_engine(url, pool_pre_ping=True)
+            install_copy_guard(engine)
     except (SQLAlchemyError, ValueError) as e:
         raise DatabaseError(f"cannot use database {redact_url(url)}: {e.__class__.__name__}") from None
     return engine

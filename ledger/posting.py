@@ -207,12 +207,17 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
 
 
 def post_columns(
-    session: Session, columns: Mapping[str, Sequence[Any]], source: str, known_new: bool = False
+    session: Session,
+    columns: Mapping[str, Sequence[Any]],
+    source: str,
+    known_new: bool = False,
+    head: tuple[int, str] | None = None,
 ) -> PostResult:
     """Post entries given column by column (``ENTRY_FIELDS``), in order, each under its business key at most
     once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the
     look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
-    guards). Entries are hashed and inserted a chunk at a time; the chain goes on across chunks."""
+    guards); ``head`` is the chain head the caller read in this transaction, under the run lock, with nothing
+    posted since. Entries are hashed and inserted a chunk at a time; the chain goes on across chunks."""
     result = PostResult()
     cols: list[Sequence[Any]] = [columns[name] for name in ENTRY_FIELDS]
     keys = cols[0]
@@ -225,7 +230,7 @@ def post_columns(
         keys = cols[0]
     _check_transfers(keys, cols[7], cols[10], cols[11])
     existing = {} if known_new else _posted_hashes(session, keys)
-    seq, prev = chain_head(session)
+    seq, prev = head if head is not None else chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     link_suffix, stored_at = f"\x1f{now.isoformat()}\x1f{source}", now.isoformat(sep=" ")
     sha256 = hashlib.sha256

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ledger import posting, records
+from ledger.bulk import copies_in_background
 from ledger.db import run_transaction
 from ledger.models import Cycle, IntakeRun
 from rules.columnar import BatchDecisions, decide_frame
@@ -131,15 +132,21 @@ def record_intake(
         waiting = records.manual_waiting_for(session, reference.case_decisions)
         replacing = {a.application_id for a in waiting}
         history = records.grant_history(session)
-        decided = decide_frame(new, waiting, reference, history, params, as_of)
-
-        records.store_applications(session, run.id, new)
-        records.store_decisions(session, run.id, decided.frame, replacing)
         quarantine, resent = records.new_quarantine_rows(session, quarantine)
         summary.unchanged += resent
-        records.store_quarantine(session, run.id, quarantine)
-        result = posting.post_columns(session, _commitments(decided), source=f"intake:{run.id}", known_new=True)
-        records.store_inbox_files(session, run.id, inbox_files or [])
+        head = posting.chain_head(session)
+
+        # Reads first, then the bulk writes: on PostgreSQL the server checks each COPY while this process goes on
+        # deciding and hashing (``copies_in_background``); every later statement waits for the COPYs before it.
+        with copies_in_background(session):
+            records.store_applications(session, run.id, new)
+            decided = decide_frame(new, waiting, reference, history, params, as_of)
+            records.store_quarantine(session, run.id, quarantine)
+            records.store_inbox_files(session, run.id, inbox_files or [])
+            records.store_decisions(session, run.id, decided.frame, replacing)
+            result = posting.post_columns(
+                session, _commitments(decided), source=f"intake:{run.id}", known_new=True, head=head
+            )
 
         frame = decided.frame
         summary.decided = len(frame) - len(replacing)
@@ -278,18 +285,19 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
             ],
         }
         # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
-        result = posting.post_columns(session, columns, source=f"cycle:{cycle.id}", known_new=True)
-        summary.already_settled = result.skipped
-        for p, clause, fen in zip(paid, due.clause, due.amount_fen, strict=True):
-            per = summary.by_clause.setdefault(clause, {"paid_fen": 0, "forfeited_fen": 0})
-            if p:
-                summary.paid += 1
-                summary.paid_fen += fen
-                per["paid_fen"] += fen
-            else:
-                summary.forfeited += 1
-                summary.forfeited_fen += fen
-                per["forfeited_fen"] += fen
+        with copies_in_background(session):
+            result = posting.post_columns(session, columns, source=f"cycle:{cycle.id}", known_new=True)
+            summary.already_settled = result.skipped
+            for p, clause, fen in zip(paid, due.clause, due.amount_fen, strict=True):
+                per = summary.by_clause.setdefault(clause, {"paid_fen": 0, "forfeited_fen": 0})
+                if p:
+                    summary.paid += 1
+                    summary.paid_fen += fen
+                    per["paid_fen"] += fen
+                else:
+                    summary.forfeited += 1
+                    summary.forfeited_fen += fen
+                    per["forfeited_fen"] += fen
         summary.chain_head = result.head if result.posted else posting.chain_head(session)[1]
         cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
         cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen

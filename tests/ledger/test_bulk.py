@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Text, select
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Text, func, select
+from sqlalchemy.exc import IntegrityError
 
-from ledger.bulk import bulk_insert_tuples, copy_text
+from ledger.bulk import bulk_insert_tuples, copies_in_background, copy_text
 from ledger.db import run_transaction
 
 _scratch = MetaData()
@@ -68,3 +71,59 @@ def test_any_text_survives_the_bulk_path(engine, texts: list[str | None]) -> Non
 
 def test_copy_text_escapes_only_what_copy_reads_specially() -> None:
     assert copy_text([(1, "a\tb", None, True), (2, "c\\d", "", False)]) == "1\ta\\tb\t\\N\tt\n2\tc\\\\d\t\tf\n"
+
+
+def _copy_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "subsidy-copy"]
+
+
+def _rows(start: int, stop: int) -> list[tuple[Any, ...]]:
+    return [(i, f"row {i}", i % 2 == 0, None) for i in range(start, stop)]
+
+
+def test_copies_in_background_are_done_before_the_next_statement_and_the_commit(engine) -> None:  # type: ignore[no-untyped-def]
+    _scratch.drop_all(engine, checkfirst=True)
+    _scratch.create_all(engine)
+    try:
+        with run_transaction(engine) as session, copies_in_background(session):
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 30_000))
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(30_000, 60_000))
+            # A statement sent now sees every row of the COPYs sent before it.
+            assert session.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 60_000
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(60_000, 60_005))
+        with engine.connect() as connection:
+            stored = connection.execute(select(func.count(), func.max(SCRATCH.c.n)).select_from(SCRATCH)).one()
+        assert tuple(stored) == (60_005, 60_004)
+        assert _copy_threads() == []
+    finally:
+        _scratch.drop_all(engine)
+
+
+def test_a_failing_background_copy_fails_the_run_and_stores_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+    _scratch.drop_all(engine, checkfirst=True)
+    _scratch.create_all(engine)
+    try:
+        with pytest.raises(IntegrityError), run_transaction(engine) as session, copies_in_background(session):
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 1_000))
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(999, 2_000))  # row 999 again
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(2_000, 3_000))
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 0
+        assert _copy_threads() == []
+    finally:
+        _scratch.drop_all(engine)
+
+
+def test_an_error_while_copies_run_rolls_all_of_them_back(engine) -> None:  # type: ignore[no-untyped-def]
+    _scratch.drop_all(engine, checkfirst=True)
+    _scratch.create_all(engine)
+    try:
+        with pytest.raises(ZeroDivisionError), run_transaction(engine) as session, copies_in_background(session):
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 50_000))
+            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(50_000, 100_000))
+            _ = 1 / 0
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 0
+        assert _copy_threads() == []
+    finally:
+        _scratch.drop_all(engine)
