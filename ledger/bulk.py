@@ -148,19 +148,20 @@ class _CopyWorker:
 
 
 @contextmanager
-def copies_in_background(session: Session) -> Iterator[None]:
-    """Within the block, COPY statements of ``session``'s connection run on their own thread (PostgreSQL; on
-    SQLite nothing changes). On leaving it, every COPY has finished and its error, if any, is raised; on leaving
-    it by an error, the COPYs not yet sent are dropped (the transaction is rolled back)."""
+def copies_in_background(session: Session) -> Iterator[bool]:
+    """Within the block, COPY statements of ``session``'s connection run on their own thread (PostgreSQL: the
+    block's value is True; on SQLite nothing changes). On leaving it, every COPY has finished and its error, if
+    any, is raised; on leaving it by an error, the COPYs not yet sent are dropped (the transaction is rolled
+    back)."""
     connection = session.connection()
     info = connection.info  # kept: a connection the server dropped refuses to show it again
     if connection.dialect.name != "postgresql" or _WORKER in info:
-        yield
+        yield _WORKER in info
         return
     worker = _CopyWorker(connection.connection.dbapi_connection, connection.dialect.dbapi)
     info[_WORKER] = worker
     try:
-        yield
+        yield True
         worker.wait()
     except BaseException:
         info.pop(_WORKER, None)

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from ledger import posting, records
 from ledger.bulk import copies_in_background
@@ -22,6 +23,9 @@ from rules.money import from_fen
 from rules.params import PolicyParameters
 from subsidy.errors import SubsidyError
 from validations.batch import QuarantinedRow, ValidatedTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -56,6 +60,44 @@ class CycleSummary:
     already_settled: int = 0
     by_clause: dict[str, dict[str, int]] = field(default_factory=dict)
     chain_head: str = posting.GENESIS_HASH
+
+
+def _new_applications(
+    session: Session, applications: list[ValidatedTable], summary: IntakeSummary, quarantine: list[dict[str, Any]]
+) -> pd.DataFrame:
+    """The valid rows of the run not seen before (``batch_frame`` rows). A row seen before is counted unchanged
+    when identical, else quarantined as a duplicate; nothing else of the batch outlives this call."""
+    batch = records.batch_frame(applications)
+
+    # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
+    repeated = batch["application_id"].duplicated(keep="first").to_numpy()
+    candidates = batch[~repeated]
+    if repeated.any():
+        later = batch[repeated]
+        first = candidates.set_index("application_id")
+        same = later["_digest"].to_numpy() == later["application_id"].map(first["_digest"]).to_numpy()
+        summary.unchanged += int(same.sum())
+        bad = later[~same]
+        for app_id, file, row, number, pos in zip(
+            bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
+        ):
+            raw = applications[number].repeated_raw.get(pos) or _given_values(later, pos, number)
+            origin = first.loc[app_id]
+            quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
+    # Already ingested in an earlier run: identical → unchanged; different → quarantined.
+    known = records.known_applications(session, candidates["application_id"].tolist())
+    new = candidates
+    if known:
+        stored = candidates["application_id"].map(known)
+        is_known = stored.notna().to_numpy()
+        same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
+        summary.unchanged += int(same.sum())
+        bad = candidates[is_known & ~same]
+        for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
+            raw = {k: str(v) for k, v in json.loads(text).items()}
+            quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
+        new = candidates[~is_known]
+    return new
 
 
 def _quarantine_row(q: QuarantinedRow) -> dict[str, Any]:
@@ -96,36 +138,7 @@ def record_intake(
         for table in applications:
             summary.rows_read += len(table.frame) + len(table.quarantined)
             quarantine.extend(_quarantine_row(q) for q in table.quarantined)
-        batch = records.batch_frame(applications)
-
-        # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
-        repeated = batch["application_id"].duplicated(keep="first").to_numpy()
-        candidates = batch[~repeated]
-        if repeated.any():
-            later = batch[repeated]
-            first = candidates.set_index("application_id")
-            same = later["_digest"].to_numpy() == later["application_id"].map(first["_digest"]).to_numpy()
-            summary.unchanged += int(same.sum())
-            bad = later[~same]
-            for app_id, file, row, number, pos in zip(
-                bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
-            ):
-                raw = applications[number].repeated_raw.get(pos) or _given_values(later, pos, number)
-                origin = first.loc[app_id]
-                quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
-        # Already ingested in an earlier run: identical → unchanged; different → quarantined.
-        known = records.known_applications(session, candidates["application_id"].tolist())
-        new = candidates
-        if known:
-            stored = candidates["application_id"].map(known)
-            is_known = stored.notna().to_numpy()
-            same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
-            summary.unchanged += int(same.sum())
-            bad = candidates[is_known & ~same]
-            for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
-                raw = {k: str(v) for k, v in json.loads(text).items()}
-                quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
-            new = candidates[~is_known]
+        new = _new_applications(session, applications, summary, quarantine)
 
         reference = records.reference_in_force(session)
         run.blacklist_load_id = reference.blacklist_load_id
@@ -140,6 +153,7 @@ def record_intake(
         # deciding and hashing (``copies_in_background``); every later statement waits for the COPYs before it.
         with copies_in_background(session):
             records.store_applications(session, run.id, new)
+            del new["_text"], new["_digest"]  # the inputs texts are stored: their memory goes before deciding
             decided = decide_frame(new, waiting, reference, history, params, as_of)
             records.store_quarantine(session, run.id, quarantine)
             records.store_inbox_files(session, run.id, inbox_files or [])

@@ -85,7 +85,8 @@ def test_copies_in_background_are_done_before_the_next_statement_and_the_commit(
     _scratch.drop_all(engine, checkfirst=True)
     _scratch.create_all(engine)
     try:
-        with run_transaction(engine) as session, copies_in_background(session):
+        with run_transaction(engine) as session, copies_in_background(session) as overlapped:
+            assert overlapped is (engine.dialect.name == "postgresql")
             bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 30_000))
             bulk_insert_tuples(session, SCRATCH, NAMES, _rows(30_000, 60_000))
             # A statement sent now sees every row of the COPYs sent before it.
