@@ -91,23 +91,31 @@ _PLAIN_TEXT_KINDS = {"uscc", "clause", "field", "entity_type", "title_level", "c
 """Values of these kinds are validated codes: quotes, backslashes and control characters cannot occur."""
 
 
-def _json_texts(values: list[Any], kind: str) -> list[str]:
-    """JSON of the (non-empty) values of one column of ``kind``, as ``inputs_text`` renders each value."""
-    if kind == "amount":
-        return [f'"{v}"' for v in values]
-    if kind in {"headcount", "claim_year", "onboarded_count"}:
-        return [str(v) for v in values]
+_QUOTED_AS_IS_KINDS = {"amount", "date", *_PLAIN_TEXT_KINDS}
+"""Kinds whose JSON is the value's ``str`` between quotes (a Decimal's text, an ISO date, a validated code)."""
+_NUMBER_KINDS = {"headcount", "claim_year", "onboarded_count"}
+
+
+def _json_slot(name: str, values: np.ndarray, given: np.ndarray, kind: str) -> tuple[str, np.ndarray]:
+    """How one column goes into the inputs texts: its ``"name":value`` part with a ``%s`` where each row's value
+    goes, and the values to put there (only the rows where ``given`` count), as ``inputs_text`` renders them."""
+    key = json.dumps(name)
+    if kind in _QUOTED_AS_IS_KINDS:
+        return f'{key}:"%s"', values
+    if kind in _NUMBER_KINDS:
+        return f"{key}:%s", values
     if kind == "bool":
-        return ["true" if v else "false" for v in values]
-    if kind == "date":
-        cache: dict[date, str] = {}
-        return [cache.get(v) or cache.setdefault(v, f'"{v.isoformat()}"') for v in values]
-    if kind in _PLAIN_TEXT_KINDS:
-        return [f'"{v}"' for v in values]
-    return [
+        return f"{key}:%s", np.where(values == True, "true", "false").astype(object)  # noqa: E712
+    texts = values[given].tolist()
+    joined = "".join(texts)
+    if joined.isprintable() and '"' not in joined and "\\" not in joined:  # nothing JSON escapes
+        return f'{key}:"%s"', values
+    rendered = np.empty(len(values), dtype=object)
+    rendered[given] = [
         f'"{v}"' if v.isprintable() and '"' not in v and "\\" not in v else json.dumps(v, ensure_ascii=False)
-        for v in values
+        for v in texts
     ]
+    return f"{key}:%s", rendered
 
 
 def inputs_texts(frame: pd.DataFrame, chunk: int = 200_000) -> list[str]:
@@ -119,12 +127,14 @@ def inputs_texts(frame: pd.DataFrame, chunk: int = 200_000) -> list[str]:
 
 
 def _inputs_texts(frame: pd.DataFrame) -> list[str]:
-    """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column, touching only the
-    cells that are given (entity type and major project take their defaults when empty)."""
+    """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column: rows that give the
+    same columns share one template (keys in order, a ``%s`` per value), filled in with their values (entity
+    type and major project take their defaults when empty)."""
     names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
     defaults = {"entity_type": "enterprise", "major_project": False}
     n = len(frame)
-    fragments: list[np.ndarray] = []
+    slots: list[str] = []
+    values: list[np.ndarray] = []
     pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
     for j, name in enumerate(names):
         column = frame[name]
@@ -132,19 +142,18 @@ def _inputs_texts(frame: pd.DataFrame) -> list[str]:
             column = column.where(column.notna(), defaults[name])
         given = column.notna().to_numpy()
         pattern |= given.astype(np.int64) << j
-        texts = np.empty(n, dtype=object)
-        where = np.flatnonzero(given)
-        if len(where):
-            values = column.to_numpy(dtype=object)[where].tolist()
-            texts[where] = (
-                json.dumps(name) + ":" + np.array(_json_texts(values, APPLICATION_FIELDS[name]), dtype=object)
-            )
-        fragments.append(texts)
+        slot, rendered = _json_slot(name, column.to_numpy(dtype=object), given, APPLICATION_FIELDS[name])
+        slots.append(slot)
+        values.append(rendered)
     out = np.empty(n, dtype=object)
-    for bits in np.unique(pattern).tolist():  # rows giving the same columns are joined together
+    for bits in np.unique(pattern).tolist():  # rows giving the same columns are rendered together
         rows = np.flatnonzero(pattern == bits)
-        parts = [fragments[j][rows].tolist() for j in range(len(names)) if bits >> j & 1]
-        out[rows] = ["{" + ",".join(p) + "}" for p in zip(*parts, strict=True)] if parts else ["{}"] * len(rows)
+        present = [j for j in range(len(names)) if bits >> j & 1]
+        if not present:
+            out[rows] = "{}"
+            continue
+        template = "{" + ",".join(slots[j] for j in present) + "}"
+        out[rows] = [template % row for row in zip(*(values[j][rows].tolist() for j in present), strict=True)]
     return out.tolist()
 
 
