@@ -81,50 +81,48 @@ def _rows(start: int, stop: int) -> list[tuple[Any, ...]]:
     return [(i, f"row {i}", i % 2 == 0, None) for i in range(start, stop)]
 
 
-def test_copies_in_background_are_done_before_the_next_statement_and_the_commit(engine) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def scratch(engine):  # type: ignore[no-untyped-def]
+    """The scratch table, empty, on each backend's engine (dropped afterwards)."""
     _scratch.drop_all(engine, checkfirst=True)
     _scratch.create_all(engine)
     try:
-        with run_transaction(engine) as session, copies_in_background(session) as overlapped:
-            assert overlapped is (engine.dialect.name == "postgresql")
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 30_000))
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(30_000, 60_000))
-            # A statement sent now sees every row of the COPYs sent before it.
-            assert session.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 60_000
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(60_000, 60_005))
-        with engine.connect() as connection:
-            stored = connection.execute(select(func.count(), func.max(SCRATCH.c.n)).select_from(SCRATCH)).one()
-        assert tuple(stored) == (60_005, 60_004)
-        assert _copy_threads() == []
+        yield engine
     finally:
         _scratch.drop_all(engine)
 
 
-def test_a_failing_background_copy_fails_the_run_and_stores_nothing(engine) -> None:  # type: ignore[no-untyped-def]
-    _scratch.drop_all(engine, checkfirst=True)
-    _scratch.create_all(engine)
-    try:
-        with pytest.raises(IntegrityError), run_transaction(engine) as session, copies_in_background(session):
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 1_000))
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(999, 2_000))  # row 999 again
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(2_000, 3_000))
-        with engine.connect() as connection:
-            assert connection.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 0
-        assert _copy_threads() == []
-    finally:
-        _scratch.drop_all(engine)
+def _stored(engine: Any) -> tuple[int, int | None]:
+    with engine.connect() as connection:
+        count, last = connection.execute(select(func.count(), func.max(SCRATCH.c.n)).select_from(SCRATCH)).one()
+    return count, last
 
 
-def test_an_error_while_copies_run_rolls_all_of_them_back(engine) -> None:  # type: ignore[no-untyped-def]
-    _scratch.drop_all(engine, checkfirst=True)
-    _scratch.create_all(engine)
-    try:
-        with pytest.raises(ZeroDivisionError), run_transaction(engine) as session, copies_in_background(session):
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 50_000))
-            bulk_insert_tuples(session, SCRATCH, NAMES, _rows(50_000, 100_000))
-            _ = 1 / 0
-        with engine.connect() as connection:
-            assert connection.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 0
-        assert _copy_threads() == []
-    finally:
-        _scratch.drop_all(engine)
+def test_copies_in_background_are_done_before_the_next_statement_and_the_commit(scratch) -> None:  # type: ignore[no-untyped-def]
+    with run_transaction(scratch) as session, copies_in_background(session) as overlapped:
+        assert overlapped is (scratch.dialect.name == "postgresql")
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 30_000))
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(30_000, 60_000))
+        # A statement sent now sees every row of the COPYs sent before it.
+        assert session.execute(select(func.count()).select_from(SCRATCH)).scalar_one() == 60_000
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(60_000, 60_005))
+    assert _stored(scratch) == (60_005, 60_004)
+    assert _copy_threads() == []
+
+
+def test_a_failing_background_copy_fails_the_run_and_stores_nothing(scratch) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IntegrityError), run_transaction(scratch) as session, copies_in_background(session):
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 1_000))
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(999, 2_000))  # row 999 again
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(2_000, 3_000))
+    assert _stored(scratch) == (0, None)
+    assert _copy_threads() == []
+
+
+def test_an_error_while_copies_run_rolls_all_of_them_back(scratch) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ZeroDivisionError), run_transaction(scratch) as session, copies_in_background(session):
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(0, 50_000))
+        bulk_insert_tuples(session, SCRATCH, NAMES, _rows(50_000, 100_000))
+        _ = 1 / 0
+    assert _stored(scratch) == (0, None)
+    assert _copy_threads() == []
