@@ -411,15 +411,13 @@ def decide_columns(
     uscc_codes = pd.factorize(pd.Series(uscc, dtype=object))[0]
     if one_off.any():
         codes = group_codes(uscc_codes, project, kind)
+        granted = history.granted
         earlier = (
             np.array(
-                [
-                    _to_fen(history.granted.get((u, pk, k), Decimal(0)))
-                    for u, pk, k in zip(uscc, project, kind, strict=True)
-                ],
+                [0 if (g := granted.get(key)) is None else _to_fen(g) for key in zip(uscc, project, kind, strict=True)],
                 dtype=np.int64,
             )
-            if history.granted
+            if granted
             else np.zeros(n, dtype=np.int64)
         )
         running = _previous_in_group(np.where(eligible & one_off, own, 0), codes, "max")
@@ -434,17 +432,14 @@ def decide_columns(
         cap = _to_fen(p(key))
         years = col["claim_year"]
         codes = group_codes(uscc_codes, years)
-        earlier = (
-            np.array(
-                [
-                    _to_fen(history.yearly_used.get((u, cid, int(y or 0)), Decimal(0)))
-                    for u, y in zip(uscc, years, strict=True)
-                ],
-                dtype=np.int64,
-            )
-            if history.yearly_used
-            else np.zeros(n, dtype=np.int64)
-        )
+        earlier = np.zeros(n, dtype=np.int64)  # what earlier runs used of the cap: only this clause's rows count
+        if history.yearly_used:
+            rows_w = np.flatnonzero(w)
+            used_earlier = history.yearly_used
+            earlier[rows_w] = [
+                0 if (u := used_earlier.get((uscc[i], cid, int(years[i] or 0)))) is None else _to_fen(u)
+                for i in rows_w.tolist()
+            ]
         before = _previous_in_group(np.where(w, own, 0), codes, "sum")
         used = np.where(earlier >= cap, earlier, np.minimum(cap, earlier + before))
         remaining = np.maximum(cap - used, 0)

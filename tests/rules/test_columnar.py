@@ -262,3 +262,36 @@ def test_an_ordinary_batch_goes_the_batch_path_and_unusual_enterprises_the_refer
     assert statuses == {"P-1": "approved", "P-3": "manual", "P-4": "approved"}
     award = dict(zip(decided.frame["application_id"], decided.frame["award_fen"], strict=True))
     assert award["P-1"] == 50_000_000 and award["P-4"] == 25_000_000  # 500,000; 100,000 + 100,000 + 50,000
+
+
+def test_the_batch_path_takes_the_yearly_cap_used_in_earlier_runs() -> None:
+    """A7-ALLIANCE: the actual activity cost, at most 500,000 a year. 150,000 of 2024's cap was used by an earlier
+    run: the first claim of 2024 gets its 300,000, the second the 50,000 left; a 2023 claim is not affected."""
+    uscc = USCCS[0]
+
+    def claim(n: int, year: int, submitted: date) -> Application:
+        return Application(
+            application_id=f"ALL-{n}",
+            clause="A7-ALLIANCE",
+            uscc=uscc,
+            name="x",
+            submitted_on=submitted,
+            business_in_minhang=True,
+            tax_in_minhang=True,
+            field="ai",
+            certified=True,
+            activity_cost=Decimal("300000"),
+            claim_year=year,
+        )
+
+    apps = [claim(1, 2024, date(2024, 3, 1)), claim(2, 2024, date(2024, 3, 2)), claim(3, 2023, date(2024, 3, 3))]
+    history = History()
+    history.yearly_used[(uscc, "A7-ALLIANCE", 2024)] = Decimal("150000.00")
+    params = default_parameters()
+    frame = frame_of(apps)
+    assert split_batch(frame, ReferenceData(blacklist_load_id=1), params, set()).fast.all()  # the batch path
+    got = decide_frame(frame, [], ReferenceData(blacklist_load_id=1), copy.deepcopy(history), params, date(2024, 6, 28))
+    awards = dict(zip(got.frame["application_id"], got.frame["award_fen"], strict=True))
+    assert awards == {"ALL-1": 30_000_000, "ALL-2": 5_000_000, "ALL-3": 30_000_000}
+    expected = decide_batch(apps, ReferenceData(blacklist_load_id=1), copy.deepcopy(history), params, date(2024, 6, 28))
+    assert {d.application_id: int(d.award_total * 100) for d in expected} == awards
