@@ -7,9 +7,10 @@ back unchanged. Rows come as tuples in the order of ``names`` (the hot paths bui
 PostgreSQL checks every row of a COPY (foreign keys, unique indexes) in its own server process. Inside
 ``copies_in_background`` a run's COPY statements go, in order, to a thread that only waits on that server (the
 data goes in 1 MiB pieces, so the thread rarely needs Python's interpreter lock), while the run goes on deciding
-and hashing. Any other statement on the connection, the commit and the rollback first wait for the COPYs sent
-before them (``install_copy_guard``), so the order of work in the transaction is what the code says; a COPY's
-error is raised there, as the same SQLAlchemy exception a plain statement raises."""
+and hashing. Any other statement on the connection and the commit first wait for the COPYs sent before them
+(``install_copy_guard``), so the order of work in the transaction is what the code says; a COPY's error is raised
+there, as the same SQLAlchemy exception a plain statement raises. Leaving the block by an error drops the COPYs not
+yet sent before the transaction is rolled back."""
 
 from __future__ import annotations
 
