@@ -7,7 +7,8 @@ advisory lock before it reads what it will write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,3 +123,43 @@ def run_transaction(engine: Engine) -> Iterator[Session]:
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_KEY})
         yield session
+
+
+log = logging.getLogger(__name__)
+ANALYZE_BASE_ROWS, ANALYZE_SHARE = 50, 0.1
+"""A table is analysed when a run added more than 50 rows + 10 % of the rows its statistics know of (the
+thresholds of PostgreSQL's autovacuum) or it was never analysed."""
+
+
+def refresh_statistics(engine: Engine, added: Mapping[str, int]) -> list[str]:
+    """After a run has committed: on PostgreSQL, ANALYZE each table it grew by more than the autovacuum
+    thresholds (``added``: table → rows the run inserted), as PostgreSQL advises after a bulk load. Autovacuum
+    would do so a minute or more later, or never where it is off; meanwhile the planner takes a freshly filled
+    ledger for an empty one, and a cycle right after a large intake plans its search for due installments as
+    nested loops (1,000,000 applications: 5.2 s instead of 0.6 s). Only tables the connected role owns (an
+    INSERT/SELECT role leaves this to autovacuum); best effort: a failure is logged, the run stands. The tables
+    analysed."""
+    if engine.dialect.name != "postgresql" or not any(added.values()):
+        return []
+    analysed: list[str] = []
+    try:
+        with engine.connect() as connection:
+            for table, rows in added.items():
+                if rows <= ANALYZE_BASE_ROWS:
+                    continue
+                known = connection.execute(
+                    text(
+                        "SELECT c.reltuples, pg_has_role(c.relowner, 'USAGE') FROM pg_class c "
+                        "WHERE c.oid = to_regclass(:table)"
+                    ),
+                    {"table": table},
+                ).first()
+                if known is None or not known[1]:
+                    continue
+                if known[0] < 0 or rows > ANALYZE_BASE_ROWS + ANALYZE_SHARE * known[0]:
+                    connection.exec_driver_sql(f"ANALYZE {engine.dialect.identifier_preparer.quote(table)}")
+                    analysed.append(table)
+            connection.commit()
+    except SQLAlchemyError as e:
+        log.warning("statistics of %s not refreshed: %s", ", ".join(added), e)
+    return analysed

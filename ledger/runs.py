@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger import posting, records
 from ledger.bulk import copies_in_background
-from ledger.db import run_transaction
+from ledger.db import refresh_statistics, run_transaction
 from ledger.models import Cycle, IntakeRun
 from rules.columnar import BatchDecisions, decide_frame
 from rules.disbursement import settle_columns
@@ -190,7 +190,10 @@ def record_intake(
                 f"intake run lost track of rows: rows read {summary.rows_read} ≠ decided {summary.decided} "
                 f"+ unchanged {summary.unchanged} + quarantined {summary.quarantined}"
             )
-        return summary
+    refresh_statistics(
+        engine, {"applications": len(new), "decisions": len(frame), "ledger_transactions": result.posted}
+    )
+    return summary
 
 
 def refresh_reference_data(engine: Engine, references: dict[str, tuple[ValidatedTable, str]]) -> dict[str, str]:
@@ -316,4 +319,5 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
         cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
         cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen
         cycle.chain_head = summary.chain_head
-        return summary
+    refresh_statistics(engine, {"ledger_transactions": result.posted})
+    return summary
