@@ -43,3 +43,16 @@ def test_a_run_that_grows_a_table_by_more_than_a_tenth_refreshes_its_statistics(
     assert refresh_statistics(engine, {"ledger_transactions": 50}) == []
     assert refresh_statistics(engine, {"ledger_transactions": 51, "no_such_table": 1_000}) == []  # 51 ≤ 50 + 39
     assert refresh_statistics(engine, {"ledger_transactions": 90}) == ["ledger_transactions"]
+
+
+def test_statistics_that_cannot_be_refreshed_leave_the_committed_run_as_it_is(caplog) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    gone = create_engine(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/subsidy_no_such_database")
+    try:
+        assert refresh_statistics(gone, {"ledger_transactions": 1_000}) == []
+    finally:
+        gone.dispose()
+    assert "statistics of ledger_transactions not refreshed" in caplog.text
