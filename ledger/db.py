@@ -24,6 +24,10 @@ from subsidy.settings import database_url, redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 RUN_LOCK_KEY = 0x5B5D1D  # advisory lock id shared by every writing run of this application
+log = logging.getLogger(__name__)
+ANALYZE_BASE_ROWS, ANALYZE_SHARE = 50, 0.1
+"""A table is analysed when a run added more than 50 rows + 10 % of the rows its statistics know of (the
+thresholds of PostgreSQL's autovacuum) or it was never analysed."""
 
 
 def make_engine(url: str) -> Engine:
@@ -123,12 +127,6 @@ def run_transaction(engine: Engine) -> Iterator[Session]:
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_KEY})
         yield session
-
-
-log = logging.getLogger(__name__)
-ANALYZE_BASE_ROWS, ANALYZE_SHARE = 50, 0.1
-"""A table is analysed when a run added more than 50 rows + 10 % of the rows its statistics know of (the
-thresholds of PostgreSQL's autovacuum) or it was never analysed."""
 
 
 def refresh_statistics(engine: Engine, added: Mapping[str, int]) -> list[str]:
