@@ -2,7 +2,7 @@
 in this one process without Prefect's server (the tasks' own functions), with the seconds of each step.
 
     .venv/bin/python bench/bench_steps.py --size 1000000 --backend sqlite
-    .venv/bin/python bench/bench_steps.py --size 300000 --backend postgresql
+    .venv/bin/python bench/bench_steps.py --size 300000 --backend postgresql --kept-rows
 
 The steps are the functions the intake and the cycle call, timed by wrapping them here (a renamed function
 makes this script fail, not report nothing). Against ``bench_pipeline.py``'s figures for the same N, the
@@ -13,6 +13,7 @@ process beside the intake. The floor is ``bench_pipeline.floor_seconds`` for the
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def instrument(seconds: dict[str, float]) -> None:
 
     from sqlalchemy.orm.session import SessionTransaction
 
-    modules = {name: importlib.import_module(name) for name in [*STEPS, "ledger.runs"]}
+    modules = {name: importlib.import_module(name) for name in STEPS}
     for module_name, names in STEPS.items():
         for name in names:
             original: Callable[..., Any] = getattr(modules[module_name], name)
@@ -82,14 +83,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        pg_names: list[str] = []
+        pg_databases: list[tuple[str, str]] = []  # name, URL
 
         def new_database(name: str) -> str:
             if args.backend == "sqlite":
                 return f"sqlite:///{folder / (name + '.db')}"
-            pg_names.append(f"subsidy_{name}_{uuid.uuid4().hex[:8]}")
-            subprocess.run([*PSQL, f'CREATE DATABASE "{pg_names[-1]}"'], check=True)
-            return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_names[-1]}"
+            name = f"subsidy_{name}_{uuid.uuid4().hex[:8]}"
+            subprocess.run([*PSQL, f'CREATE DATABASE "{name}"'], check=True)
+            pg_databases.append((name, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"))
+            return pg_databases[-1][1]
 
         url = new_database("steps")
         floor_url = url if args.backend == "postgresql" else new_database("floor")
@@ -105,8 +107,8 @@ def main() -> None:
         finally:
             from ledger.db import dispose_engine
 
-            for name in pg_names:
-                dispose_engine(f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}")
+            for name, pg_url in pg_databases:
+                dispose_engine(pg_url)
                 subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
 
 
@@ -137,22 +139,21 @@ def write_kept_rows(source: str, target: str, floor: float, foreign_keys: bool =
                 reader.execute(f"SELECT * FROM {table}")
                 names = ", ".join(f'"{d[0]}"' for d in reader.description)
                 rows = reader.fetchall()
+                count = len(rows)
                 statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(reader.description))})"
                 started = time.perf_counter()
                 writer.executemany(statement, rows)
+                del rows
             else:
-                import io
-
                 text = io.StringIO()
                 reader.copy_expert(f"COPY {table} TO STDOUT", text, size=1 << 20)
+                count = text.getvalue().count("\n")
                 text.seek(0)
-                rows = range(text.getvalue().count("\n"))  # type: ignore[assignment]
                 started = time.perf_counter()
                 writer.copy_expert(f"COPY {table} FROM STDIN", text, size=1 << 20)
             elapsed = time.perf_counter() - started
             total += elapsed
-            print(f"  {table + f' ({len(rows):,} rows)':<42}{elapsed:>8.2f}")
-            del rows
+            print(f"  {table + f' ({count:,} rows)':<42}{elapsed:>8.2f}")
         started = time.perf_counter()
         writer.connection.commit()
         elapsed = time.perf_counter() - started
