@@ -8,9 +8,9 @@ from pathlib import Path
 
 from prefect import flow
 
+from core.settings import inbox_dir
 from flows import as_is
 from ledger.runs import IntakeSummary
-from subsidy.settings import inbox_dir
 from tasks.inbox import archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
 from tasks.intake import check_datasets, decide_and_record, record_rejected_files
 from tasks.reports import publish_inbox_summary

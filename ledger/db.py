@@ -18,9 +18,9 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from core.errors import DatabaseError
+from core.settings import database_url, redact_url
 from ledger.bulk import install_copy_guard
-from subsidy.errors import DatabaseError
-from subsidy.settings import database_url, redact_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 RUN_LOCK_KEY = 0x5B5D1D  # advisory lock id shared by every writing run of this application

@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import IdempotencyConflict, LedgerError
 from ledger.bulk import bulk_insert_tuples, lookup
 from ledger.models import LedgerTransaction, TransactionKind
-from subsidy.errors import IdempotencyConflict, LedgerError
 
 GENESIS_HASH = "0" * 64
 COMMITMENT, PAYMENT, FORFEIT = (

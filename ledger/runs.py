@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from core.errors import SubsidyError
 from ledger import posting, records
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
@@ -21,7 +22,6 @@ from rules.disbursement import settle_columns
 from rules.model import Reason, Status
 from rules.money import from_fen
 from rules.params import PolicyParameters
-from subsidy.errors import SubsidyError
 from validations.batch import QuarantinedRow, ValidatedTable
 
 if TYPE_CHECKING:

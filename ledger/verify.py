@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.errors import LedgerIntegrityError
 from ledger.models import LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, content_hash, entry_hash
-from subsidy.errors import LedgerIntegrityError
 
 BATCH = 5000
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from subsidy.errors import ParameterError
+from core.errors import ParameterError
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 

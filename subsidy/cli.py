@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from subsidy.settings import database_url, quiet_third_parties, redact_url
+from core.settings import database_url, quiet_third_parties, redact_url
 
 quiet_third_parties()
 
@@ -44,8 +44,8 @@ def _run(step: Callable[[], T]) -> T:
     traceback."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+    from core.errors import SubsidyError
     from subsidy import prefect_server
-    from subsidy.errors import SubsidyError
 
     try:
         prefect_server.wait_ready()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from subsidy.settings import data_docs_dir
+from core.settings import data_docs_dir
 
 
 @dataclass

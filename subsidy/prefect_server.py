@@ -22,7 +22,7 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
-from subsidy.errors import SubsidyError
+from core.errors import SubsidyError
 
 _server: subprocess.Popen[bytes] | None = None
 _url: str | None = None

@@ -17,9 +17,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
+from core.errors import InputFileError
 from ledger import records
 from ledger.db import get_engine
-from subsidy.errors import InputFileError
 from subsidy.gc_pause import collector_paused
 from tasks.intake import read_reference_table
 from validations.batch import ValidatedTable, validate_table

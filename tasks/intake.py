@@ -9,6 +9,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from core.errors import ReferenceDataError
+from core.settings import data_docs_dir
 from ledger import records
 from ledger.db import get_engine
 from ledger.runs import (
@@ -21,9 +23,7 @@ from ledger.runs import (
 from rules.params import default_parameters
 from subsidy import dataset_checks, progress
 from subsidy.dataset_checks import DatasetChecks
-from subsidy.errors import ReferenceDataError
 from subsidy.gc_pause import collector_paused
-from subsidy.settings import data_docs_dir
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import read_table

@@ -8,7 +8,7 @@ from typing import Any
 from prefect.tasks import exponential_backoff
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from subsidy.errors import DatabaseError
+from core.errors import DatabaseError
 
 RETRY_DELAYS = exponential_backoff(backoff_factor=2)
 

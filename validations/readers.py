@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from subsidy.errors import InputFileError
+from core.errors import InputFileError
 from validations.columns import KINDS, Column
 from validations.values import cell_text, normalise_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from core.settings import database_url
 from ledger.models import Base
-from subsidy.settings import database_url
 
 config = context.config
 target_metadata = Base.metadata

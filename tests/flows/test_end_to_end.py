@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from core.errors import ReferenceDataError
 from flows.disbursement import disbursement_flow
 from flows.intake import intake_flow
 from flows.records import export_flow, verify_flow
 from ledger.db import get_engine
 from ledger.models import IntakeRun
 from subsidy.cli import app
-from subsidy.errors import ReferenceDataError
 from subsidy.sample import make_uscc
 
 pytestmark = pytest.mark.prefect

@@ -10,10 +10,10 @@ from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.errors import IdempotencyConflict, LedgerIntegrityError
 from ledger import posting
 from ledger.db import run_transaction
 from ledger.verify import ledger_balances, verify_ledger
-from subsidy.errors import IdempotencyConflict, LedgerIntegrityError
 
 USCC = "91310112MA1GB4Y21X"
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy.orm import Session
 
+from core.errors import IdempotencyConflict, LedgerError
 from ledger import posting
 from ledger.db import get_engine, run_transaction
 from ledger.verify import ledger_balances, verify_ledger
-from subsidy.errors import IdempotencyConflict, LedgerError
 
 CLAUSES = ["A2", "A4-PILOT", "A7-SITE"]
 USCC = "91310112MA1GB4Y21X"

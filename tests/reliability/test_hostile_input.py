@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.errors import InputFileError
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
 from ledger.models import ApplicationRecord, DecisionRecord, QuarantineRecord
 from ledger.runs import record_intake
 from rules.params import default_parameters
-from subsidy.errors import InputFileError
 from subsidy.sample import make_uscc
 from validations.batch import validate_table
 from validations.readers import read_table

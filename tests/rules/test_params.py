@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ParameterError
 from rules.params import default_parameters, load_parameters
-from subsidy.errors import ParameterError
 
 
 def test_shipped_values_are_the_policy_text() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from subsidy.errors import InputFileError
+from core.errors import InputFileError
 from subsidy.sample import make_uscc
 from validations.batch import validate_table
 from validations.columns import KINDS

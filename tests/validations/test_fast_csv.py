@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import InputFileError
 from rules.clauses import CLAUSES
-from subsidy.errors import InputFileError
 from subsidy.sample import make_uscc
 from validations import readers
 from validations.batch import _parse_column

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import InputFileError
 from rules.clauses import CLAUSES, SupportKind
-from subsidy.errors import InputFileError
 from subsidy.sample import make_uscc
 from validations.batch import ValidatedTable, validate_table
 from validations.columns import KINDS

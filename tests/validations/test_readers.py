@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from subsidy.errors import InputFileError
+from core.errors import InputFileError
 from validations.batch import validate_table
 from validations.columns import APPLICATION_ZH
 from validations.readers import read_table
