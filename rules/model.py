@@ -73,6 +73,7 @@ APPLICATION_FIELDS: dict[str, str] = {
     "provider_uscc": "uscc",
     "provider_in_minhang": "bool",
     "adopted": "bool",
+    "report_id": "text",
 }
 
 
@@ -109,6 +110,7 @@ class Application:
     provider_uscc: str | None = None
     provider_in_minhang: bool | None = None
     adopted: bool | None = None
+    report_id: str | None = None
 
     @property
     def project_key(self) -> str:
@@ -158,6 +160,16 @@ class CaseDecision:
     decided_on: date
 
 
+@dataclass(frozen=True, slots=True)
+class Onboarding:
+    """One row of the ``onboardings`` reference file: an enterprise a provider onboarded in a claim year (I-10)."""
+
+    provider_uscc: str
+    enterprise_uscc: str
+    claim_year: int
+    onboarded_on: date
+
+
 @dataclass
 class ReferenceData:
     """Reference data in force for a run (the latest stored load of each kind)."""
@@ -166,6 +178,7 @@ class ReferenceData:
     registry: dict[str, list[RegistrationChange]] = field(default_factory=lambda: defaultdict(list))
     external_awards: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
     case_decisions: dict[str, CaseDecision] = field(default_factory=dict)
+    onboardings: list[Onboarding] = field(default_factory=list)
     blacklist_load_id: int | None = None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 YUAN = Decimal("1")
@@ -14,6 +14,12 @@ def round_installment(amount: Decimal, reading: str = "half_up_to_fen_per_instal
     """Round one installment half-up (I-9): to the fen by default, to the yuan under the alternative."""
     step = YUAN if reading == "half_up_to_yuan_per_installment" else FEN
     return amount.quantize(step, rounding=ROUND_HALF_UP).quantize(FEN)
+
+
+def round_given_amount(amount: Decimal, reading: str = "half_up") -> Decimal:
+    """An amount given outside the rules (a case decision, another policy's award) to the fen as it enters the
+    system (I-15): half-up like every installment (100000.005 → 100000.01), or half-even under the alternative."""
+    return amount.quantize(FEN, rounding=ROUND_HALF_EVEN if reading == "half_even" else ROUND_HALF_UP)
 
 
 def to_fen(amount: Decimal) -> int:
