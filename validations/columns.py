@@ -45,6 +45,7 @@ APPLICATION_ZH = {
     "provider_uscc": "服务商统一社会信用代码",
     "provider_in_minhang": "服务商注册在闵行",
     "adopted": "接纳实施",
+    "report_id": "诊断报告编号",
 }
 
 APPLICATION_REQUIRED = {

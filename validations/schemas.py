@@ -6,6 +6,7 @@ parsers have already turned the text into values, these rules check what the val
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,10 @@ from stdnum.cn import uscc as stdnum_uscc
 from rules.clauses import CLAUSES
 
 MAX_AMOUNT = Decimal(1_000_000_000_000)
+MAX_ID_LENGTH = 64
+"""The longest id CONTRACT.md allows ('texts'); checked for ``report_id``."""
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Control and format characters (NUL, line breaks, bidi overrides, zero-width characters): never in an id."""
 
 # The inputs each clause needs to be decided (CONTRACT.md, 'used by').
 CLAUSE_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -79,6 +84,24 @@ def uscc_checks(values: list[Any]) -> np.ndarray:
 def uscc_valid_mask(values: pd.Series) -> pd.Series:
     """The check digit of every code in a column, each distinct code checked once (an empty cell passes)."""
     return _distinct_mask(values, lambda vs: uscc_checks(vs) | _is_none(vs))
+
+
+def id_fits(value: Any) -> bool:
+    """An id of at most ``MAX_ID_LENGTH`` characters (an empty cell passes)."""
+    return value is None or (isinstance(value, str) and len(value) <= MAX_ID_LENGTH)
+
+
+def id_is_clean(value: Any) -> bool:
+    """An id without control or format characters (an empty cell passes)."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    return value.isprintable() or not any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in value)
+
+
+def _each(test: Callable[[Any], bool]) -> Callable[[list[Any]], np.ndarray]:
+    return lambda values: np.fromiter(map(test, values), dtype=bool, count=len(values))
 
 
 def _is_none(values: list[Any]) -> np.ndarray:
@@ -152,14 +175,23 @@ class ApplicationRows(pa.DataFrameModel):
     onboarded_count: Series[object] = pa.Field(nullable=True, ge=0, le=10_000_000)
     activity_cost: Series[object] = _amount()
     provider_uscc: Series[object] = pa.Field(nullable=True)
+    report_id: Series[object] = pa.Field(nullable=True)
 
     @pa.check("uscc", "provider_uscc", name="uscc_check_digit")
     def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
         return uscc_valid_mask(values)
 
+    @pa.check("report_id", name="id_length")
+    def id_length(cls, values: pd.Series) -> pd.Series:
+        return _distinct_mask(values, _each(id_fits))
+
+    @pa.check("report_id", name="id_characters")
+    def id_characters(cls, values: pd.Series) -> pd.Series:
+        return _distinct_mask(values, _each(id_is_clean))
+
     @pa.check("submitted_on", "lease_start", name="plausible_date")
     def plausible_date(cls, values: pd.Series) -> pd.Series:
-        return _distinct_mask(values, lambda vs: np.fromiter(map(_plausible_date, vs), dtype=bool, count=len(vs)))
+        return _distinct_mask(values, _each(_plausible_date))
 
     @pa.dataframe_check(name="clause_required_fields")
     def clause_required_fields(cls, df: pd.DataFrame) -> Series[bool]:
@@ -248,6 +280,8 @@ CHECK_WORDS = {
     "not_nullable": "is required but empty",
     "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
     "plausible_date": "is not a date between 2000 and 2100",
+    "id_length": f"is longer than {MAX_ID_LENGTH} characters",
+    "id_characters": "holds a control character (NUL, line break, bidi override or zero-width character)",
     "removed_after_listed": "removed_on must be after listed_on",
     "greater_than_or_equal_to": "must be at least {}",
     "less_than_or_equal_to": "must be at most {}",
