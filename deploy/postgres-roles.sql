@@ -9,4 +9,5 @@ GRANT SELECT, INSERT ON ledger_transactions TO subsidy_app;
 GRANT SELECT, INSERT, UPDATE ON intake_runs, reference_loads, blacklist_entries, registry_entries, external_awards,
     case_decisions, applications, decisions, quarantine, cycles, inbox_files, parameter_sets
     TO subsidy_app;
+GRANT SELECT, INSERT ON onboarding_entries TO subsidy_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO subsidy_app;

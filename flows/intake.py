@@ -25,6 +25,7 @@ def intake_flow(
     registry: str | None = None,
     external_awards: str | None = None,
     case_decisions: str | None = None,
+    onboardings: str | None = None,
     as_of: date | None = None,
 ) -> IntakeSummary:
     """Ingest application files with the reference data given; the decision date is ``as_of`` (default today)."""
@@ -36,6 +37,7 @@ def intake_flow(
             ("registry", registry),
             ("external_awards", external_awards),
             ("case_decisions", case_decisions),
+            ("onboardings", onboardings),
         )
         if path
     }

@@ -140,6 +140,25 @@ class CaseDecisionRecord(Base):
     decided_on: Mapped[date] = mapped_column(Date)
 
 
+class OnboardingEntry(Base):
+    """One row of an ``onboardings`` load (上云企业清单): an enterprise a provider onboarded in a claim year, which
+    A5 counts once, for the provider that onboarded it first (I-10)."""
+
+    __tablename__ = "onboarding_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    """The load (a full snapshot of its kind) this row came with."""
+    provider_uscc: Mapped[str] = mapped_column(String(18))
+    """The cloud provider (服务商) that onboarded the enterprise."""
+    enterprise_uscc: Mapped[str] = mapped_column(String(18))
+    """The enterprise onboarded (上云企业)."""
+    claim_year: Mapped[int] = mapped_column(Integer)
+    """The claim year (申报年度) the onboarding counts for."""
+    onboarded_on: Mapped[date] = mapped_column(Date)
+    """The day the enterprise was onboarded: the first day wins between providers (I-10)."""
+
+
 class ApplicationRecord(Base):
     """An application as ingested (parsed values); re-sending the identical one changes nothing."""
 

@@ -27,6 +27,7 @@ from ledger.models import (
     InboxFile,
     IntakeRun,
     LedgerTransaction,
+    OnboardingEntry,
     ParameterSet,
     QuarantineRecord,
     ReferenceLoad,
@@ -41,6 +42,7 @@ from rules.model import (
     CaseDecision,
     History,
     ListingPeriod,
+    Onboarding,
     ReferenceData,
     RegistrationChange,
     Status,
@@ -180,64 +182,30 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
 # ---------------------------------------------------------------- reference data
 
 
+REFERENCE_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "blacklist": (BlacklistEntry, ("uscc", "listed_on", "removed_on", "source")),
+    "registry": (RegistryEntry, ("uscc", "business_in_minhang", "tax_in_minhang", "effective_on")),
+    "external_awards": (ExternalAward, ("uscc", "project_id", "kind", "amount", "policy")),
+    "case_decisions": (CaseDecisionRecord, ("application_id", "amount", "approved_by", "document_ref", "decided_on")),
+    "onboardings": (OnboardingEntry, ("provider_uscc", "enterprise_uscc", "claim_year", "onboarded_on")),
+}
+"""Each reference kind's table and the columns of its file it keeps (an ``amount`` is kept as ``amount_fen``)."""
+
+
 def store_reference(session: Session, kind: str, file: str, checksum: str, frame: pd.DataFrame) -> int:
     """Keep one load of a reference file (a full snapshot of its kind) and its rows."""
+    if kind not in REFERENCE_TABLES:
+        raise ValueError(kind)
+    table, columns = REFERENCE_TABLES[kind]
     load = ReferenceLoad(kind=kind, file=file, checksum=checksum, row_count=len(frame), loaded_at=now_utc())
     session.add(load)
     session.flush()
-    records = frame.to_dict("records")
-    if kind == "blacklist":
-        rows = [
-            {
-                "load_id": load.id,
-                "uscc": r["uscc"],
-                "listed_on": r["listed_on"],
-                "removed_on": r["removed_on"],
-                "source": r["source"],
-            }
-            for r in records
-        ]
-        table: Any = BlacklistEntry
-    elif kind == "registry":
-        rows = [
-            {
-                "load_id": load.id,
-                "uscc": r["uscc"],
-                "business_in_minhang": r["business_in_minhang"],
-                "tax_in_minhang": r["tax_in_minhang"],
-                "effective_on": r["effective_on"],
-            }
-            for r in records
-        ]
-        table = RegistryEntry
-    elif kind == "external_awards":
-        rows = [
-            {
-                "load_id": load.id,
-                "uscc": r["uscc"],
-                "project_id": r["project_id"],
-                "kind": r["kind"],
-                "amount_fen": to_fen(r["amount"].quantize(Decimal("0.01"))),
-                "policy": r["policy"],
-            }
-            for r in records
-        ]
-        table = ExternalAward
-    elif kind == "case_decisions":
-        rows = [
-            {
-                "load_id": load.id,
-                "application_id": r["application_id"],
-                "amount_fen": to_fen(r["amount"].quantize(Decimal("0.01"))),
-                "approved_by": r["approved_by"],
-                "document_ref": r["document_ref"],
-                "decided_on": r["decided_on"],
-            }
-            for r in records
-        ]
-        table = CaseDecisionRecord
-    else:
-        raise ValueError(kind)
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {"load_id": load.id, **{name: r[name] for name in columns if name != "amount"}}
+        if "amount" in columns:
+            row["amount_fen"] = to_fen(r["amount"].quantize(Decimal("0.01")))
+        rows.append(row)
     if rows:
         session.execute(insert(table), rows)
     return load.id
@@ -279,6 +247,21 @@ def reference_in_force(session: Session) -> ReferenceData:
         ):
             key = (uscc, project_id or uscc, kind)
             ref.external_awards[key] = ref.external_awards.get(key, ZERO) + from_fen(fen)
+    onboardings_id = latest_load_id(session, "onboardings")
+    if onboardings_id is not None:
+        ref.onboardings = [
+            Onboarding(provider, enterprise, year, onboarded_on)
+            for provider, enterprise, year, onboarded_on in session.execute(
+                select(
+                    OnboardingEntry.provider_uscc,
+                    OnboardingEntry.enterprise_uscc,
+                    OnboardingEntry.claim_year,
+                    OnboardingEntry.onboarded_on,
+                )
+                .where(OnboardingEntry.load_id == onboardings_id)
+                .order_by(OnboardingEntry.id)
+            )
+        ]
     for rec in session.execute(select(CaseDecisionRecord).order_by(CaseDecisionRecord.id)).scalars():
         ref.case_decisions[rec.application_id] = CaseDecision(
             rec.application_id, from_fen(rec.amount_fen), rec.approved_by, rec.document_ref, rec.decided_on

@@ -165,6 +165,9 @@ def intake(
         Path | None, typer.Option(help="Support from other policies (其他政策已获支持).")
     ] = None,
     case_decisions: Annotated[Path | None, typer.Option(help="Case decisions (一事一议决定).")] = None,
+    onboardings: Annotated[
+        Path | None, typer.Option(help="Enterprises onboarded by cloud providers (上云企业清单).")
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
 ) -> None:
     """Ingest → validate → screen → decide → record the awards in the ledger."""
@@ -181,6 +184,7 @@ def intake(
             registry=str(registry) if registry else None,
             external_awards=str(external_awards) if external_awards else None,
             case_decisions=str(case_decisions) if case_decisions else None,
+            onboardings=str(onboardings) if onboardings else None,
             as_of=day,
         )
     )
@@ -322,6 +326,9 @@ def refresh(
     blacklist: Annotated[Path | None, typer.Option(help="Blacklist snapshot (失信名单).")] = None,
     registry: Annotated[Path | None, typer.Option(help="Registration status snapshot (登记状态).")] = None,
     external_awards: Annotated[Path | None, typer.Option(help="Support from other policies.")] = None,
+    onboardings: Annotated[
+        Path | None, typer.Option(help="Enterprises onboarded by cloud providers (上云企业清单).")
+    ] = None,
 ) -> None:
     """Load reference-data snapshots that changed since their last load."""
     from flows.reference import reference_refresh_flow
@@ -331,6 +338,7 @@ def refresh(
             str(blacklist) if blacklist else None,
             str(registry) if registry else None,
             str(external_awards) if external_awards else None,
+            str(onboardings) if onboardings else None,
         )
     )
     table = Table("reference data", "outcome", title="Reference data refresh", title_justify="left")

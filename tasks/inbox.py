@@ -31,6 +31,7 @@ REFERENCE_PREFIXES = (
     ("registry", ("registry", "登记")),
     ("external_awards", ("external-awards", "external_awards", "其他政策")),
     ("case_decisions", ("case-decisions", "case_decisions", "一事一议")),
+    ("onboardings", ("onboardings", "上云")),
 )
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload")
 

@@ -93,10 +93,18 @@ CASE_DECISIONS = (
     Column("decided_on", "决定日期", "date", True),
 )
 
+ONBOARDINGS = (
+    Column("provider_uscc", "服务商统一社会信用代码", "uscc", True),
+    Column("enterprise_uscc", "上云企业统一社会信用代码", "uscc", True),
+    Column("claim_year", "申报年度", "claim_year", True),
+    Column("onboarded_on", "上云日期", "date", True),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "applications": APPLICATIONS,
     "blacklist": BLACKLIST,
     "registry": REGISTRY,
     "external_awards": EXTERNAL_AWARDS,
     "case_decisions": CASE_DECISIONS,
+    "onboardings": ONBOARDINGS,
 }

@@ -249,7 +249,8 @@ def _jsonl_rows(text: str, file: str) -> tuple[list[object], Numbered]:
 
 
 def read_table(path: Path | str, kind: str) -> RawTable:
-    """Read one input file of ``kind`` (applications, blacklist, registry, external_awards, case_decisions)."""
+    """Read one input file of ``kind`` (applications, blacklist, registry, external_awards, case_decisions,
+    onboardings)."""
     path = Path(path)
     file = str(path)
     try:

@@ -267,12 +267,26 @@ class CaseDecisionRows(pa.DataFrameModel):
     decided_on: Series[object] = pa.Field(nullable=False)
 
 
+class OnboardingRows(pa.DataFrameModel):
+    """One enterprise a provider onboarded in a claim year (CONTRACT.md 'onboardings', I-10)."""
+
+    provider_uscc: Series[object] = pa.Field(nullable=False)
+    enterprise_uscc: Series[object] = pa.Field(nullable=False)
+    claim_year: Series[object] = pa.Field(nullable=False, ge=2000, le=2100)
+    onboarded_on: Series[object] = pa.Field(nullable=False)
+
+    @pa.check("provider_uscc", "enterprise_uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
+
+
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "applications": ApplicationRows,
     "blacklist": BlacklistRows,
     "registry": RegistryRows,
     "external_awards": ExternalAwardRows,
     "case_decisions": CaseDecisionRows,
+    "onboardings": OnboardingRows,
 }
 
 # Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100).

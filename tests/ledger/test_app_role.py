@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date
 from pathlib import Path
@@ -13,13 +14,21 @@ from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from ledger.db import dispose_engine, get_engine, refresh_statistics
-from ledger.runs import run_cycle
+from ledger.runs import refresh_reference_data, run_cycle
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
+from subsidy.sample import make_uscc
+from tasks.intake import read_reference_table
 from tests.conftest import _admin_execute, make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgres-roles.sql"
+
+
+def write_onboardings_file(path: Path) -> Path:
+    provider, enterprise = make_uscc(random.Random(1)), make_uscc(random.Random(2))
+    path.write_text(f"provider_uscc,enterprise_uscc,claim_year,onboarded_on\n{provider},{enterprise},2024,2024-03-01\n")
+    return path
 
 
 def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> None:
@@ -34,6 +43,11 @@ def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> Non
         app_url = owner_url.replace("postgres@", f"{role}@", 1)
         engine = get_engine(app_url)
         intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 40))
+        onboardings = write_onboardings_file(tmp_path / "onboardings.csv")
+        table = read_reference_table(str(onboardings), "onboardings")
+        assert refresh_reference_data(engine, {"onboardings": (table, "x" * 64)}) == {
+            "onboardings": "loaded 1 row(s) as load 1"
+        }
         summary = run_cycle(engine, 2024, date(2024, 12, 1), default_parameters())
         assert summary.paid == 40
         with Session(engine) as s:

@@ -352,6 +352,8 @@ MISSING_EVERY_REQUIRED = {
     "external_awards": "missing required column(s): uscc (统一社会信用代码), kind (支持类别), amount (金额)",
     "case_decisions": "missing required column(s): application_id (申请编号), amount (金额), approved_by (审批人), "
     "document_ref (文号), decided_on (决定日期)",
+    "onboardings": "missing required column(s): provider_uscc (服务商统一社会信用代码), enterprise_uscc "
+    "(上云企业统一社会信用代码), claim_year (申报年度), onboarded_on (上云日期)",
 }
 
 GENERIC_PROBLEMS = [

@@ -1,0 +1,70 @@
+"""Reference loads on SQLite and PostgreSQL: each load of a kind is kept, the latest is in force and is read back
+exactly (``records.reference_in_force``)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ledger import records
+from ledger.models import OnboardingEntry, ReferenceLoad
+from ledger.runs import refresh_reference_data
+from rules.model import Onboarding
+from subsidy.sample import make_uscc
+from tasks.intake import read_reference_table
+
+P1, P2, E1, E2, E3 = (make_uscc(random.Random(seed)) for seed in range(51, 56))
+
+
+def _load(engine: Engine, path: Path, kind: str, header: list[str], rows: list[list[str]]) -> dict[str, str]:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    table = read_reference_table(str(path), kind)
+    return refresh_reference_data(engine, {kind: (table, records.file_checksum(path))})
+
+
+def test_the_latest_onboardings_load_is_read_back_exactly(engine: Engine, tmp_path: Path) -> None:
+    header = ["服务商统一社会信用代码", "上云企业统一社会信用代码", "申报年度", "上云日期"]
+    with Session(engine) as s:
+        assert records.reference_in_force(s).onboardings == []
+    first = _load(engine, tmp_path / "上云企业清单.csv", "onboardings", header, [[P1, E1, "2024", "2024/3/1"]])
+    assert first == {"onboardings": "loaded 1 row(s) as load 1"}
+    rows = [
+        [P1, E1, "2024", "2024-03-01"],
+        [P2, E1, "2024", "2024年2月29日"],
+        [P1, E2, "2025", "2025-01-02"],
+        [P2, E3, "2100", "2100-12-31"],
+    ]
+    assert _load(engine, tmp_path / "onboardings-2025.csv", "onboardings", header, rows) == {
+        "onboardings": "loaded 4 row(s) as load 2"
+    }
+    assert _load(engine, tmp_path / "again.csv", "onboardings", header, rows) == {"onboardings": "unchanged"}
+    with Session(engine) as s:
+        assert records.reference_in_force(s).onboardings == [
+            Onboarding(P1, E1, 2024, date(2024, 3, 1)),
+            Onboarding(P2, E1, 2024, date(2024, 2, 29)),
+            Onboarding(P1, E2, 2025, date(2025, 1, 2)),
+            Onboarding(P2, E3, 2100, date(2100, 12, 31)),
+        ]
+        loads = s.execute(select(ReferenceLoad.kind, ReferenceLoad.row_count).order_by(ReferenceLoad.id)).all()
+        assert [tuple(load) for load in loads] == [("onboardings", 1), ("onboardings", 4)]
+        kept = s.execute(select(OnboardingEntry.load_id, OnboardingEntry.claim_year).order_by(OnboardingEntry.id))
+        assert [tuple(row) for row in kept] == [(1, 2024), (2, 2024), (2, 2024), (2, 2025), (2, 2100)]
+        assert all(
+            type(o.claim_year) is int and type(o.onboarded_on) is date for o in s.scalars(select(OnboardingEntry))
+        )
+
+
+def test_an_empty_onboardings_snapshot_replaces_the_one_before(engine: Engine, tmp_path: Path) -> None:
+    header = ["provider_uscc", "enterprise_uscc", "claim_year", "onboarded_on"]
+    _load(engine, tmp_path / "onboardings-1.csv", "onboardings", header, [[P1, E1, "2024", "2024-03-01"]])
+    assert _load(engine, tmp_path / "onboardings-2.csv", "onboardings", header, []) == {
+        "onboardings": "loaded 0 row(s) as load 2"
+    }
+    with Session(engine) as s:
+        assert records.reference_in_force(s).onboardings == []
