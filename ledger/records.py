@@ -48,7 +48,8 @@ from rules.model import (
     Status,
     application_from_row,
 )
-from rules.money import ZERO, from_fen, to_fen
+from rules.money import ZERO, from_fen, round_given_amount, to_fen
+from rules.params import PolicyParameters, default_parameters
 
 CHUNK = 500
 INSERT_CHUNK = 100_000  # rows per bulk insert: bounded memory for the insert buffers
@@ -192,19 +193,26 @@ REFERENCE_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
 """Each reference kind's table and the columns of its file it keeps (an ``amount`` is kept as ``amount_fen``)."""
 
 
+def given_amount_fen(amount: Decimal, params: PolicyParameters | None = None) -> int:
+    """An amount given outside the rules (a case decision, another policy's award) in fen, rounded to the fen as
+    it enters the system under the I-15 reading of ``params`` (default: the shipped ones, half-up)."""
+    return to_fen(round_given_amount(amount, (params or default_parameters()).reading("I-15")))
+
+
 def store_reference(session: Session, kind: str, file: str, checksum: str, frame: pd.DataFrame) -> int:
-    """Keep one load of a reference file (a full snapshot of its kind) and its rows."""
+    """Keep one load of a reference file (a full snapshot of its kind) and its rows; amounts rounded under I-15."""
     if kind not in REFERENCE_TABLES:
         raise ValueError(kind)
     table, columns = REFERENCE_TABLES[kind]
     load = ReferenceLoad(kind=kind, file=file, checksum=checksum, row_count=len(frame), loaded_at=now_utc())
     session.add(load)
     session.flush()
+    params = default_parameters()
     rows = []
     for r in frame.to_dict("records"):
         row = {"load_id": load.id, **{name: r[name] for name in columns if name != "amount"}}
         if "amount" in columns:
-            row["amount_fen"] = to_fen(r["amount"].quantize(Decimal("0.01")))
+            row["amount_fen"] = given_amount_fen(r["amount"], params)
         rows.append(row)
     if rows:
         session.execute(insert(table), rows)
