@@ -34,7 +34,7 @@ from bench.bench_pipeline import PSQL, floor_seconds  # noqa: E402
 from bench.synthetic import make_inputs  # noqa: E402
 
 STEPS = {
-    "ledger.runs": ["_new_applications", "decide_frame", "_commitments"],
+    "ledger.runs": ["_new_applications", "grant_history", "decide_run", "_commitments"],
     "ledger.records": ["batch_frame", "store_applications", "store_decisions", "due_installments"],
     "ledger.posting": ["post_columns"],
     "rules.disbursement": ["settle_columns"],

@@ -34,13 +34,11 @@ from ledger.models import (
     RegistryEntry,
     TransactionKind,
 )
-from rules.clauses import CLAUSES
 from rules.disbursement import DueColumns
 from rules.model import (
     APPLICATION_FIELDS,
     Application,
     CaseDecision,
-    History,
     ListingPeriod,
     Onboarding,
     ReferenceData,
@@ -280,43 +278,6 @@ def reference_in_force(session: Session) -> ReferenceData:
 # ---------------------------------------------------------------- history and applications already ingested
 
 
-def grant_history(session: Session) -> History:
-    """Earlier grants as plain data for the rules: totals per (uscc, project, kind), investment awards,
-    per-year cap usage."""
-    history = History()
-    approved = DecisionRecord.status == Status.APPROVED.value
-    for uscc, project_key, kind, fen in session.execute(
-        select(
-            DecisionRecord.uscc,
-            DecisionRecord.project_key,
-            DecisionRecord.kind,
-            func.sum(DecisionRecord.award_total_fen),
-        )
-        .where(approved)
-        .group_by(DecisionRecord.uscc, DecisionRecord.project_key, DecisionRecord.kind)
-    ):
-        history.granted[(uscc, project_key, kind)] = from_fen(int(fen))
-    investment_clauses = [c.id for c in CLAUSES.values() if c.investment_type]
-    for app_id, clause, uscc, fen in session.execute(
-        select(
-            DecisionRecord.application_id, DecisionRecord.clause, DecisionRecord.uscc, DecisionRecord.award_total_fen
-        ).where(approved, DecisionRecord.clause.in_(investment_clauses))
-    ):
-        history.investment_awards.setdefault(uscc, (app_id, clause, from_fen(fen)))
-    for uscc, clause, year, fen in session.execute(
-        select(
-            DecisionRecord.uscc,
-            DecisionRecord.clause,
-            DecisionRecord.claim_year,
-            func.sum(DecisionRecord.award_total_fen),
-        )
-        .where(approved, DecisionRecord.claim_year.is_not(None))
-        .group_by(DecisionRecord.uscc, DecisionRecord.clause, DecisionRecord.claim_year)
-    ):
-        history.yearly_used[(uscc, clause, int(year or 0))] = from_fen(int(fen))
-    return history
-
-
 def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
     """application_id → content hash of those among ``ids`` already ingested. When the stored applications are
     not many more than ``ids``, one scan of them is cheaper than many look-ups."""
@@ -428,7 +389,7 @@ DECISION_INSERT = (
 
 def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replacing: set[str]) -> None:
     """New decisions are inserted; a ``manual`` one whose case decision arrived is replaced (only those).
-    ``decided`` is the frame of ``rules.columnar.decide_frame`` (traces as JSON text)."""
+    ``decided`` is the decisions table of ``rules.outcomes.decide_run`` (traces as JSON text)."""
     order = np.argsort(decided["application_id"].to_numpy(dtype=object), kind="stable")
     decided = decided.iloc[order]  # the primary key's order: inserts append
     hashes = parameter_set_hashes(session, decided["parameter_set"].tolist())

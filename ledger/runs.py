@@ -16,11 +16,12 @@ from core.errors import SubsidyError
 from ledger import posting, records
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
+from ledger.history import grant_history
 from ledger.models import Cycle, IntakeRun
-from rules.columnar import BatchDecisions, decide_frame
 from rules.disbursement import settle_columns
 from rules.model import Reason, Status
 from rules.money import from_fen
+from rules.outcomes import DecisionTables, decide_run
 from rules.params import PolicyParameters
 from validations.batch import QuarantinedRow, ValidatedTable
 
@@ -144,7 +145,7 @@ def record_intake(
         run.blacklist_load_id = reference.blacklist_load_id
         waiting = records.manual_waiting_for(session, reference.case_decisions)
         replacing = {a.application_id for a in waiting}
-        history = records.grant_history(session)
+        history = grant_history(session)
         quarantine, resent = records.new_quarantine_rows(session, quarantine)
         summary.unchanged += resent
         head = posting.chain_head(session)
@@ -154,15 +155,15 @@ def record_intake(
         with copies_in_background(session):
             records.store_applications(session, run.id, new)
             del new["_text"], new["_digest"]  # the inputs texts are stored: their memory goes before deciding
-            decided = decide_frame(new, waiting, reference, history, params, as_of)
+            decided = decide_run(new, waiting, reference, history, params, as_of)
             records.store_quarantine(session, run.id, quarantine)
             records.store_inbox_files(session, run.id, inbox_files or [])
-            records.store_decisions(session, run.id, decided.frame, replacing)
+            records.store_decisions(session, run.id, decided.decisions, replacing)
             result = posting.post_columns(
                 session, _commitments(decided), source=f"intake:{run.id}", known_new=True, head=head
             )
 
-        frame = decided.frame
+        frame = decided.decisions
         summary.decided = len(frame) - len(replacing)
         summary.redecided = len(replacing)
         summary.quarantined = len(quarantine)
@@ -244,7 +245,7 @@ def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> di
     }
 
 
-def _commitments(decided: BatchDecisions) -> dict[str, list[Any]]:
+def _commitments(decided: DecisionTables) -> dict[str, list[Any]]:
     """One commitment entry per installment of the approved decisions, in application order (the ledger's
     indexes then grow at their end)."""
     inst = decided.installments.sort_values(["application_id", "number"], kind="stable")

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
+from rules.appendix import registration_exempt
 from rules.model import Reason, ReferenceData, ordered_reasons
-from rules.params import PolicyParameters
+from rules.params import ParametersOn, PolicyParameters
 from rules.screening import is_blacklisted, registration_on
 
 
@@ -73,7 +76,16 @@ def settle_columns(
     and comes up again in a later cycle. Returns the positions of the installments settled now and, for each,
     why it is forfeited (empty: paid)."""
     found = screen_recipients(
-        list(zip(due.recipient_uscc, due.entity_type, due.business_in_minhang, due.tax_in_minhang, strict=True)),
+        list(
+            zip(
+                due.recipient_uscc,
+                due.entity_type,
+                due.business_in_minhang,
+                due.tax_in_minhang,
+                due.clause,
+                strict=True,
+            )
+        ),
         reference,
         params,
         as_of,
@@ -85,19 +97,23 @@ def settle_columns(
 
 
 def screen_recipients(
-    recipients: list[tuple[str, str, bool, bool]], reference: ReferenceData, params: PolicyParameters, as_of: date
+    recipients: list[tuple[str, str, bool, bool, str]], reference: ReferenceData, params: PolicyParameters, as_of: date
 ) -> list[tuple[Reason, ...]]:
-    """For each (recipient, entity type, business and tax registration the application gave): why it may not be
-    paid on ``as_of`` (X-CREDIT; X-SCOPE with the registry overriding the application's flags), empty when it
-    may. Each distinct recipient is screened once."""
-    exempt = set(params.at("X.registration_exempt_entity_types", as_of).value)
-    screened: dict[tuple[str, str, bool, bool], tuple[Reason, ...]] = {}
-    for key in dict.fromkeys(recipients):
-        recipient, entity, business, tax = key
+    """For each (recipient, entity type, business and tax registration the application gave, clause): why it may
+    not be paid on ``as_of`` (X-CREDIT; X-SCOPE with the registry overriding the application's flags, I-1's
+    exemption as at decision time), empty when it may. Each distinct recipient and clause is screened once."""
+    distinct = list(dict.fromkeys(recipients))
+    p = ParametersOn(params, as_of)
+    exempt = registration_exempt(
+        np.array([k[1] for k in distinct], dtype=object), np.array([k[4] for k in distinct], dtype=object), p
+    ).tolist()
+    screened: dict[tuple[str, str, bool, bool, str], tuple[Reason, ...]] = {}
+    for key, is_exempt in zip(distinct, exempt, strict=True):
+        recipient, entity, business, tax, _ = key
         reasons: set[Reason] = set()
         if is_blacklisted(reference.blacklist, recipient, as_of):
             reasons.add(Reason.BLACKLISTED)
-        if entity not in exempt:
+        if not is_exempt:
             now_business, now_tax, _ = registration_on(reference.registry, recipient, as_of, business, tax)
             if not (now_business and now_tax):
                 reasons.add(Reason.OUT_OF_SCOPE)

@@ -182,55 +182,23 @@ class ReferenceData:
     blacklist_load_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class InvestmentAward:
+    """An investment-type award granted in an earlier run (X-ONEINV blocks every later one)."""
+
+    application_id: str
+    clause: str
+    amount: Decimal
+    case_by_case: bool = False
+
+
 @dataclass
 class History:
     """What earlier runs granted, read from the decision records (never re-derived from old files)."""
 
-    # (uscc, project_key, kind) -> total granted by this policy so far
     granted: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
-    # uscc -> (application_id, clause, amount) of the investment-type award granted in an earlier run
-    investment_awards: dict[str, tuple[str, str, Decimal]] = field(default_factory=dict)
-    # (entity uscc, clause, claim_year) -> amount of the per-year cap already used
+    """X-HIGHEST key (``rules.highest.highest_key``) -> total granted by this policy so far."""
+    investment_awards: dict[str, InvestmentAward] = field(default_factory=dict)
+    """uscc -> the investment-type award granted to it in an earlier run."""
     yearly_used: dict[tuple[str, str, int], Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Installment:
-    number: int
-    due_year: int
-    amount: Decimal
-
-
-@dataclass
-class Decision:
-    """The outcome for one application: status, reasons, award, schedule and the trace that explains it."""
-
-    application_id: str
-    clause: str
-    uscc: str
-    status: Status
-    reasons: tuple[Reason, ...]
-    award_total: Decimal
-    recipient_uscc: str | None
-    decided_on: date
-    kind: str
-    project_key: str
-    installments: list[Installment] = field(default_factory=list)
-    trace: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Assessment:
-    """What a clause rule finds for one application, before the appendix's cross-application rules.
-
-    ``amounts`` are the installments the clause itself allows (rounded, clause caps applied), in order;
-    ``due_years`` the fiscal year each falls due.
-    """
-
-    reasons: set[Reason] = field(default_factory=set)
-    amounts: list[Decimal] = field(default_factory=list)
-    due_years: list[int] = field(default_factory=list)
-    capped: bool = False
-    recipient_uscc: str | None = None
-    yearly_cap: Decimal | None = None
-    """For yearly claims (A5, A7-ALLIANCE): the cap per entity and claim year, shared by all its rows."""
+    """(entity uscc, clause, claim_year) -> amount of the per-year cap already used."""

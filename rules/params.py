@@ -103,6 +103,10 @@ class PolicyParameters:
             found = self._traced[(key, day)] = (value.value, value.as_trace())
         return found
 
+    def epoch(self, day: date) -> tuple[int, ...]:
+        """Which value of every parameter is in force on ``day``: days with equal epochs read equal parameters."""
+        return tuple(max(0, bisect.bisect_right(parameter.dates, day) - 1) for parameter in self.parameters.values())
+
     def at(self, key: str, day: date) -> ParameterValue:
         try:
             parameter = self.parameters[key]
@@ -139,6 +143,32 @@ class PolicyParameters:
         return found
 
 
+class ParametersOn:
+    """The parameters in force on one day, as the rules read them (``p("A2.cumulative_cap")``,
+    ``p.reading("I-12")``); what was read, with effective dates, is kept for the decisions' trace."""
+
+    __slots__ = ("params", "day", "used")
+
+    def __init__(self, params: PolicyParameters, day: date) -> None:
+        self.params = params
+        self.day = day
+        self.used: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, key: str) -> Any:
+        value, record = self.params.traced(key, self.day)
+        self.used[key] = record
+        return value
+
+    def reading(self, interpretation_id: str) -> str:
+        reading, record = self.params.traced_reading(interpretation_id)
+        self.used[interpretation_id] = record
+        return reading
+
+    def record(self) -> dict[str, dict[str, Any]]:
+        """What was read (one shared dict for every group that read the same records)."""
+        return self.params.shared_set(dict(self.used))
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -166,7 +196,12 @@ def _convert(value: Any, unit: str, where: str) -> Any:
             raise ParameterError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
     if isinstance(value, int):
         return value if unit in {"people", "years", "count"} else Decimal(value)
-    if isinstance(value, str) and unit not in {"list of field codes", "list of entity types", "text"}:
+    if isinstance(value, str) and unit not in {
+        "list of field codes",
+        "list of entity types",
+        "list of clause ids",
+        "text",
+    }:
         try:
             return Decimal(value)
         except InvalidOperation:

@@ -53,10 +53,13 @@ def render_decision(decision: dict[str, Any]) -> Group:
         params.add_row(name, str(p.get("value")), p.get("effective_from", "—"), f"{ref} {clause_name_zh(ref)}".strip())
     parts.append(params)
 
-    screening = Table("screening", "result", title="Screening", title_justify="left")
-    for name, s in trace.get("screening", {}).items():
-        screening.add_row(name, ", ".join(f"{k}={v}" for k, v in s.items()))
-    parts.append(screening)
+    facts = Table("fact", "value", title="Facts recorded at decision time", title_justify="left")
+    for name, value in trace.get("facts", {}).items():
+        shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        facts.add_row(name, shown)
+    if not trace.get("facts"):
+        facts.add_row("—", "nothing beyond the application (not listed, registered as it says, nothing before it)")
+    parts.append(facts)
 
     steps = Table("#", "step", title="Trace", title_justify="left")
     for i, step in enumerate(trace.get("steps", []), 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from ledger.models import (
 from ledger.records import application_from_json
 from ledger.runs import CycleSummary, IntakeSummary
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
-from rules.columnar import replay
+from rules.explain import explain
 from rules.model import APPLICATION_FIELDS
-from rules.money import cny, from_fen, to_fen
+from rules.money import cny, from_fen
 from rules.params import default_parameters
 from subsidy.gc_pause import collector_paused
 from tasks.retry import RETRY_DELAYS, transient_database_error
@@ -42,23 +43,23 @@ def export_csv(what: str, out: str) -> int:
         return write_csv(path, columns, rows(session))
 
 
-def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], blacklist_load_id: int | None) -> dict[str, Any]:
-    """The full trace of a decision of the batch path: decided again by the reference rules from its application
-    and the facts it kept, and checked against what was stored."""
-    decision = replay(
-        application_from_json(inputs), d.trace["replay"], default_parameters(), d.decided_on, blacklist_load_id
-    )
-    trace = {k: v for k, v in decision.trace.items() if k != "parameters"}
+def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -> dict[str, Any]:
+    """The trace of a stored decision: its application decided again by the rules from the facts the decision
+    kept (on its run's date), told step by step, and checked against what was stored."""
+    facts = d.trace.get("facts", d.trace.get("replay", {}))
+    again = explain(application_from_json(inputs), facts, default_parameters(), run_as_of)
     stored = (d.status, d.reasons, d.award_total_fen)
-    again = (decision.status.value, ";".join(decision.reasons), to_fen(decision.award_total))
-    trace["steps"] = [
-        *trace.get("steps", []),
-        "replayed by the reference rules from the stored facts: "
-        + ("the same outcome" if again == stored else f"DIFFERENT outcome {again} (stored {stored})"),
-    ]
-    trace["facts"] = d.trace["replay"]
-    trace["parameters_on"] = d.trace.get("parameters_on", trace.get("parameters_on"))
-    return trace
+    outcome = (again.status, ";".join(again.reasons), again.award_fen)
+    return {
+        "parameters_on": d.trace.get("parameters_on"),
+        "facts": facts,
+        "steps": [
+            *again.steps,
+            "replayed by the rules from the stored facts: "
+            + ("the same outcome" if outcome == stored else f"DIFFERENT outcome {outcome} (stored {stored})"),
+        ],
+        "parameters": again.parameters,
+    }
 
 
 @task(name="load-decision", cache_policy=NO_CACHE)
@@ -89,9 +90,9 @@ def load_decision(application_id: str) -> dict[str, Any] | None:
         application = session.get(ApplicationRecord, application_id)
         parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
         stored_trace = dict(d.trace)
-        if "replay" in stored_trace and application is not None:
-            run = session.get(IntakeRun, d.intake_run_id)
-            stored_trace = replayed_trace(d, application.data, run.blacklist_load_id if run else None)
+        run = session.get(IntakeRun, d.intake_run_id)
+        if ("facts" in stored_trace or "replay" in stored_trace) and application is not None and run is not None:
+            stored_trace = replayed_trace(d, application.data, run.as_of)
         inputs = application.data if application else {}
         trace = {
             **stored_trace,

@@ -27,7 +27,7 @@ def test_bench_steps_times_every_step_and_writes_back_the_rows_the_run_kept(back
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
-    for step in ("decide_frame", "store_applications", "store_decisions", "post_columns", "due_installments"):
+    for step in ("decide_run", "store_applications", "store_decisions", "post_columns", "due_installments"):
         assert re.search(rf"^\s+{step}\s+\d+\.\d\d$", out, re.MULTILINE), step
     kept = dict(re.findall(r"^\s+(\w+) \(([\d,]+) rows\)", out, re.MULTILINE))
     applications = int(kept["applications"].replace(",", ""))

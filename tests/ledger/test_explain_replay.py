@@ -1,5 +1,5 @@
-"""A decision of the batch path keeps only the facts it read; explain replays it with the reference rules into
-the full trace and says whether the replay matches what was stored."""
+"""A stored decision keeps only the facts it read from outside its application; explain decides it again with
+the same rules into the full trace and says whether the replay matches what was stored."""
 
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ def decided(engine, db_url, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  #
     return engine
 
 
-def test_a_batch_path_decision_is_stored_with_its_facts_and_explained_in_full(decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_decision_is_stored_with_its_facts_and_explained_in_full(decided) -> None:  # type: ignore[no-untyped-def]
     with Session(decided) as s:
         record = s.get(DecisionRecord, "R-00000")
-        assert record is not None and record.trace == {"parameters_on": "2024-03-01", "replay": {}}
+        assert record is not None and record.trace == {"parameters_on": "2024-03-01", "facts": {}}
         assert record.status == "approved" and record.recipient_business_in_minhang is True
     shown = load_decision.fn("R-00000")
     assert shown is not None
     steps = shown["trace"]["steps"]
     assert "A2: paid-in capital, headcount and financing meet their thresholds" in steps
-    assert steps[-1] == "replayed by the reference rules from the stored facts: the same outcome"
+    assert steps[-1] == "replayed by the rules from the stored facts: the same outcome"
     assert shown["trace"]["parameters"]["A2.cumulative_cap"]["value"] == "3000000"
     assert [i["number"] for i in shown["installments"]] == [1, 2, 3]
 
@@ -40,8 +40,8 @@ def test_explain_says_so_when_a_replay_differs_from_what_was_stored(decided) -> 
     with decided.begin() as conn:  # a stored fact changed behind the system's back
         conn.execute(
             text("UPDATE decisions SET trace = :t WHERE application_id = 'P-00001'"),
-            {"t": json.dumps({"parameters_on": "2024-03-01", "replay": {"listed": True}})},
+            {"t": json.dumps({"parameters_on": "2024-03-01", "facts": {"listed": True}})},
         )
     shown = load_decision.fn("P-00001")
     assert shown is not None
-    assert shown["trace"]["steps"][-1].startswith("replayed by the reference rules from the stored facts: DIFFERENT")
+    assert shown["trace"]["steps"][-1].startswith("replayed by the rules from the stored facts: DIFFERENT")

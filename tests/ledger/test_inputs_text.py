@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.records import inputs_text, inputs_texts
-from rules.columnar import applications_from_frame
+from rules.model import Application, application_from_row
 from subsidy.sample import make_sample
 from validations.batch import validate_table
 from validations.readers import read_table
+
+
+def applications_from_frame(frame) -> list[Application]:  # type: ignore[no-untyped-def]
+    return [application_from_row({k: v for k, v in row.items() if v == v}) for row in frame.to_dict("records")]
 
 
 def test_the_column_wise_texts_are_the_json_of_each_applications_inputs(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from rules.params import default_parameters
 USCC = "91310112MA1GB0000A"
 
 
-def _due(entity_type: str = "enterprise") -> DueInstallment:
-    return DueInstallment("A-1", 2, "A2", USCC, 2025, 80_000_000, entity_type, True, True)
+def _due(entity_type: str = "enterprise", clause: str = "A2") -> DueInstallment:
+    return DueInstallment("A-1", 2, clause, USCC, 2025, 80_000_000, entity_type, True, True)
 
 
 def test_an_installment_of_a_recipient_in_good_standing_is_paid() -> None:
@@ -42,8 +42,17 @@ def test_a_recipient_that_moved_out_of_minhang_forfeits_and_both_reasons_are_nam
     assert s.reasons == (Reason.BLACKLISTED, Reason.OUT_OF_SCOPE)
 
 
-def test_a_cloud_provider_is_exempt_from_the_registration_rule() -> None:
+def test_a_cloud_provider_is_exempt_from_the_registration_rule_for_its_a5_claims_only() -> None:
     ref = ReferenceData()
     ref.registry[USCC].append(RegistrationChange(date(2025, 6, 1), False, False))
-    [s] = settle_installments([_due("cloud_provider")], ref, default_parameters(), date(2025, 12, 1))
-    assert s.paid
+    [a5] = settle_installments([_due("cloud_provider", "A5")], ref, default_parameters(), date(2025, 12, 1))
+    [a2] = settle_installments([_due("cloud_provider", "A2")], ref, default_parameters(), date(2025, 12, 1))
+    assert (a5.paid, a2.paid, a2.reasons) == (True, False, (Reason.OUT_OF_SCOPE,))
+
+
+def test_under_the_every_clause_reading_of_i1_a_cloud_provider_is_exempt_under_every_clause() -> None:
+    ref = ReferenceData()
+    ref.registry[USCC].append(RegistrationChange(date(2025, 6, 1), False, False))
+    params = default_parameters().with_reading("I-1", "every_clause")
+    [a2] = settle_installments([_due("cloud_provider", "A2")], ref, params, date(2025, 12, 1))
+    assert a2.paid

@@ -47,8 +47,9 @@ def test_a_float_in_a_parameter_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_interpretation_has_a_selectable_reading() -> None:
+    """I-1 … I-16 of POLICY.md, each with its reading and its alternatives."""
     params = default_parameters()
-    assert sorted(params.interpretations, key=lambda i: int(i.split("-")[1])) == [f"I-{n}" for n in range(1, 11)]
+    assert sorted(params.interpretations, key=lambda i: int(i.split("-")[1])) == [f"I-{n}" for n in range(1, 17)]
     assert params.with_reading("I-6", "suspend").reading("I-6") == "suspend"
     with pytest.raises(ParameterError, match="no reading"):
         params.with_reading("I-6", "claw_back_everything")
