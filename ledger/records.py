@@ -510,6 +510,7 @@ def due_installments(session: Session, year: int) -> DueColumns:
                 DecisionRecord.recipient_entity_type,
                 DecisionRecord.recipient_business_in_minhang,
                 DecisionRecord.recipient_tax_in_minhang,
+                DecisionRecord.uscc,
             )
             .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
             .where(
@@ -524,7 +525,9 @@ def due_installments(session: Session, year: int) -> DueColumns:
     )
     if not rows:
         return DueColumns()
-    app_id, number, clause, recipient, due_year, fen, entity, business, tax = (list(c) for c in zip(*rows, strict=True))
+    app_id, number, clause, recipient, due_year, fen, entity, business, tax, applicant = (
+        list(c) for c in zip(*rows, strict=True)
+    )
     return DueColumns(
         app_id,
         number,
@@ -535,4 +538,5 @@ def due_installments(session: Session, year: int) -> DueColumns:
         [e or "enterprise" for e in entity],
         [bool(b) for b in business],
         [bool(t) for t in tax],
+        applicant,
     )

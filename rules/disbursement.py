@@ -25,6 +25,8 @@ class DueInstallment:
     entity_type: str
     business_in_minhang: bool
     tax_in_minhang: bool
+    applicant_uscc: str
+    """The applicant; for A8 the diagnosed enterprise, screened as well as the recipient (I-11)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class DueColumns:
     entity_type: list[str] = field(default_factory=list)
     business_in_minhang: list[bool] = field(default_factory=list)
     tax_in_minhang: list[bool] = field(default_factory=list)
+    applicant_uscc: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, due: list[DueInstallment]) -> DueColumns:
@@ -83,6 +86,10 @@ def settle_columns(
                 due.business_in_minhang,
                 due.tax_in_minhang,
                 due.clause,
+                [
+                    a if c == "A8" and a != r else ""  # only a diagnosed enterprise paid through its provider
+                    for a, c, r in zip(due.applicant_uscc, due.clause, due.recipient_uscc, strict=True)
+                ],
                 strict=True,
             )
         ),
@@ -97,21 +104,28 @@ def settle_columns(
 
 
 def screen_recipients(
-    recipients: list[tuple[str, str, bool, bool, str]], reference: ReferenceData, params: PolicyParameters, as_of: date
+    recipients: list[tuple[str, str, bool, bool, str, str]],
+    reference: ReferenceData,
+    params: PolicyParameters,
+    as_of: date,
 ) -> list[tuple[Reason, ...]]:
-    """For each (recipient, entity type, business and tax registration the application gave, clause): why it may
-    not be paid on ``as_of`` (X-CREDIT; X-SCOPE with the registry overriding the application's flags, I-1's
-    exemption as at decision time), empty when it may. Each distinct recipient and clause is screened once."""
+    """For each (recipient, entity type, business and tax registration the application gave, clause, diagnosed
+    enterprise paid through its provider or ""): why it may not be paid on ``as_of`` (X-CREDIT, for the diagnosed
+    enterprise too under I-11; X-SCOPE with the registry overriding the application's flags, I-1's exemption),
+    empty when it may. Each distinct combination is screened once."""
     distinct = list(dict.fromkeys(recipients))
     p = ParametersOn(params, as_of)
     exempt = registration_exempt(
         np.array([k[1] for k in distinct], dtype=object), np.array([k[4] for k in distinct], dtype=object), p
     ).tolist()
-    screened: dict[tuple[str, str, bool, bool, str], tuple[Reason, ...]] = {}
+    both = p.reading("I-11") == "enterprise_and_recipient"
+    screened: dict[tuple[str, str, bool, bool, str, str], tuple[Reason, ...]] = {}
     for key, is_exempt in zip(distinct, exempt, strict=True):
-        recipient, entity, business, tax, _ = key
+        recipient, entity, business, tax, _, diagnosed = key
         reasons: set[Reason] = set()
-        if is_blacklisted(reference.blacklist, recipient, as_of):
+        if is_blacklisted(reference.blacklist, recipient, as_of) or (
+            both and diagnosed and is_blacklisted(reference.blacklist, diagnosed, as_of)
+        ):
             reasons.add(Reason.BLACKLISTED)
         if not is_exempt:
             now_business, now_tax, _ = registration_on(reference.registry, recipient, as_of, business, tax)

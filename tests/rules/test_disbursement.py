@@ -11,8 +11,11 @@ from rules.params import default_parameters
 USCC = "91310112MA1GB0000A"
 
 
-def _due(entity_type: str = "enterprise", clause: str = "A2") -> DueInstallment:
-    return DueInstallment("A-1", 2, clause, USCC, 2025, 80_000_000, entity_type, True, True)
+PROVIDER = "91310112MA1GB0009X"
+
+
+def _due(entity_type: str = "enterprise", clause: str = "A2", recipient: str = USCC) -> DueInstallment:
+    return DueInstallment("A-1", 2, clause, recipient, 2025, 80_000_000, entity_type, True, True, USCC)
 
 
 def test_an_installment_of_a_recipient_in_good_standing_is_paid() -> None:
@@ -56,3 +59,21 @@ def test_under_the_every_clause_reading_of_i1_a_cloud_provider_is_exempt_under_e
     params = default_parameters().with_reading("I-1", "every_clause")
     [a2] = settle_installments([_due("cloud_provider", "A2")], ref, params, date(2025, 12, 1))
     assert a2.paid
+
+
+def test_an_a8_installment_paid_to_the_provider_is_forfeited_when_the_diagnosed_enterprise_is_listed() -> None:
+    """I-11: a listed enterprise's diagnosis is not subsidised, whoever would be paid (checked before every
+    installment, I-6); under the alternative reading only the recipient is screened."""
+    ref = ReferenceData()
+    ref.blacklist[USCC].append(ListingPeriod(date(2025, 3, 1), None))
+    due = _due(clause="A8", recipient=PROVIDER)
+    [s] = settle_installments([due], ref, default_parameters(), date(2025, 12, 1))
+    assert (s.paid, s.reasons) == (False, (Reason.BLACKLISTED,))
+    [s] = settle_installments(
+        [due], ref, default_parameters().with_reading("I-11", "recipient_only"), date(2025, 12, 1)
+    )
+    assert (s.paid, s.reasons) == (True, ())
+    [s] = settle_installments(
+        [_due(clause="A8", recipient=PROVIDER)], ReferenceData(), default_parameters(), date(2025, 12, 1)
+    )
+    assert s.paid
