@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -120,22 +119,23 @@ def schedule_due_years(start_years: np.ndarray, count: int, decided_on: date) ->
     return np.maximum(decided_on.year, start_years.reshape(-1, 1) + np.arange(count, dtype=np.int64))
 
 
-def share_with_cap(
-    base: AmountColumn, rate: Decimal, cap: Decimal, rounding: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """rate × base rounded half-up to the fen, then the inclusive cap (caps apply after rounding, I-9).
-    Returns (amount, gross before the cap, capped)."""
-    gross = base.share_in_fen(rate, rounding)
-    ceiling = cap_in_fen(cap)
-    return np.minimum(gross, ceiling), gross, gross > ceiling
+def share_with_cap(base: AmountColumn, p: ParametersOn, rate_key: str, cap_key: str, decided_on: date) -> Assessment:
+    """A one-time share of ``base``: rate × base rounded half-up to the fen, then the inclusive cap (caps apply
+    after rounding, I-9)."""
+    gross = base.share_in_fen(p(rate_key), p.reading("I-9"))
+    ceiling = cap_in_fen(p(cap_key))
+    amounts, due = one_time(np.minimum(gross, ceiling), decided_on)
+    return Assessment(amounts, due, capped=gross > ceiling, notes={"gross": gross})
 
 
-def fixed_by_level(levels: np.ndarray, parameter: Callable[[str], Decimal], prefix: str, rounding: str) -> np.ndarray:
-    """A one-time award whose amount the row's level names (``<prefix><level>``), in fen."""
-    fen = np.zeros(len(levels), dtype=np.int64)
-    for level in set(levels.tolist()):
-        fen[levels == level] = award_in_fen(parameter(f"{prefix}{level}"), rounding)
-    return fen
+def fixed_award(rows: Applications, p: ParametersOn, decided_on: date, keys: str | np.ndarray) -> Assessment:
+    """A one-time award of the parameter each row names: one for all, or per row (a title or a level)."""
+    names = np.full(len(rows), keys, dtype=object) if isinstance(keys, str) else keys
+    fen = np.zeros(len(rows), dtype=np.int64)
+    for key in set(names.tolist()):
+        fen[names == key] = award_in_fen(p(key), p.reading("I-9"))
+    amounts, due = one_time(fen, decided_on)
+    return Assessment(amounts, due)
 
 
 class ClauseRule(NamedTuple):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rules.clauses import Assessment, ClauseRule, one_time, share_with_cap
+from rules.clauses import Assessment, ClauseRule, share_with_cap
 from rules.facts import Facts
 from rules.model import Reason
 from rules.money import cny_of_fen
@@ -17,11 +17,11 @@ from rules.table import Applications
 
 def settlement_investment(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A1: the threshold (以上 includes the number itself), then rate × (R&D + equipment), capped."""
-    below = ~rows.amount("fixed_asset_investment").at_least(p("A1.min_fixed_asset_investment"))
     base = rows.amount("rd_expense").plus(rows.amount("equipment_investment"))
-    amount, gross, capped = share_with_cap(base, p("A1.rate"), p("A1.cap"), p.reading("I-9"))
-    amounts, due = one_time(amount, decided_on)
-    return Assessment(amounts, due, {Reason.BELOW_THRESHOLD: below}, capped, notes={"gross": gross})
+    assessment = share_with_cap(base, p, "A1.rate", "A1.cap", decided_on)
+    below = ~rows.amount("fixed_asset_investment").at_least(p("A1.min_fixed_asset_investment"))
+    assessment.reasons[Reason.BELOW_THRESHOLD] = below
+    return assessment
 
 
 def describe(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:

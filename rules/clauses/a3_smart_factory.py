@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rules.clauses import Assessment, ClauseRule, fixed_by_level, one_time, share_with_cap
+from rules.clauses import Assessment, ClauseRule, fixed_award, share_with_cap
 from rules.facts import Facts
 from rules.money import cny_of_fen
 from rules.params import ParametersOn
@@ -16,11 +16,7 @@ from rules.table import Applications
 
 def smart_factory_investment(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A3-INV: rate × investment, rounded, then the inclusive cap."""
-    amount, gross, capped = share_with_cap(
-        rows.amount("investment"), p("A3.investment_rate"), p("A3.investment_cap"), p.reading("I-9")
-    )
-    amounts, due = one_time(amount, decided_on)
-    return Assessment(amounts, due, capped=capped, notes={"gross": gross})
+    return share_with_cap(rows.amount("investment"), p, "A3.investment_rate", "A3.investment_cap", decided_on)
 
 
 def describe_investment(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:
@@ -38,10 +34,7 @@ def investment_share_lines(
 
 def smart_factory_title(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A3-TITLE: the award of the title's level."""
-    amounts, due = one_time(
-        fixed_by_level(rows.values("title_level"), p, "A3.title_award_", p.reading("I-9")), decided_on
-    )
-    return Assessment(amounts, due)
+    return fixed_award(rows, p, decided_on, "A3.title_award_" + rows.values("title_level"))
 
 
 def describe_title(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:

@@ -7,20 +7,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
-
-from rules.clauses import Assessment, ClauseRule, fixed_by_level, one_time
+from rules.clauses import Assessment, ClauseRule, fixed_award
 from rules.facts import Facts
-from rules.money import award_in_fen, cny_of_fen
+from rules.money import cny_of_fen
 from rules.params import ParametersOn
 from rules.table import Applications
 
 
 def certification_award(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A4-CERT: the award of the certification level."""
-    fen = fixed_by_level(rows.values("cert_level"), p, "A4.cert_award_", p.reading("I-9"))
-    amounts, due = one_time(fen, decided_on)
-    return Assessment(amounts, due)
+    return fixed_award(rows, p, decided_on, "A4.cert_award_" + rows.values("cert_level"))
 
 
 def describe_certification(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:
@@ -29,9 +25,7 @@ def describe_certification(inputs: dict[str, Any], notes: dict[str, Any], p: Par
 
 def pilot_award(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A4-PILOT: a fixed one-time award."""
-    fen = np.full(len(rows), award_in_fen(p("A4.pilot_award"), p.reading("I-9")), dtype=np.int64)
-    amounts, due = one_time(fen, decided_on)
-    return Assessment(amounts, due)
+    return fixed_award(rows, p, decided_on, "A4.pilot_award")
 
 
 def describe_pilot(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:

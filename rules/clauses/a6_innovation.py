@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rules.clauses import Assessment, ClauseRule, fixed_by_level, one_time, share_with_cap
+from rules.clauses import Assessment, ClauseRule, fixed_award, share_with_cap
 from rules.clauses.a3_smart_factory import describe_title, investment_share_lines
 from rules.facts import Facts
 from rules.params import ParametersOn
@@ -18,11 +18,7 @@ def innovation_application_investment(
     rows: Applications, p: ParametersOn, decided_on: date, facts: Facts
 ) -> Assessment:
     """A6-INV: rate × investment, rounded, then the inclusive cap."""
-    amount, gross, capped = share_with_cap(
-        rows.amount("investment"), p("A6.investment_rate"), p("A6.investment_cap"), p.reading("I-9")
-    )
-    amounts, due = one_time(amount, decided_on)
-    return Assessment(amounts, due, capped=capped, notes={"gross": gross})
+    return share_with_cap(rows.amount("investment"), p, "A6.investment_rate", "A6.investment_cap", decided_on)
 
 
 def describe_investment(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:
@@ -31,9 +27,7 @@ def describe_investment(inputs: dict[str, Any], notes: dict[str, Any], p: Parame
 
 def demonstration_title(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A6-TITLE: the award of the title's level."""
-    fen = fixed_by_level(rows.values("title_level"), p, "A6.title_award_", p.reading("I-9"))
-    amounts, due = one_time(fen, decided_on)
-    return Assessment(amounts, due)
+    return fixed_award(rows, p, decided_on, "A6.title_award_" + rows.values("title_level"))
 
 
 RULES = {

@@ -12,18 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from rules.clauses import Assessment, ClauseRule, one_time, schedule_due_years
+from rules.clauses import Assessment, ClauseRule, fixed_award, one_time, schedule_due_years
 from rules.facts import Facts
-from rules.money import award_in_fen, cap_in_fen, cny_of_fen
+from rules.money import cap_in_fen, cny_of_fen
 from rules.params import ParametersOn
 from rules.table import Applications
 
 
 def platform_startup_award(rows: Applications, p: ParametersOn, decided_on: date, facts: Facts) -> Assessment:
     """A7-START: a fixed one-time award."""
-    fen = np.full(len(rows), award_in_fen(p("A7.startup_award"), p.reading("I-9")), dtype=np.int64)
-    amounts, due = one_time(fen, decided_on)
-    return Assessment(amounts, due)
+    return fixed_award(rows, p, decided_on, "A7.startup_award")
 
 
 def describe_startup(inputs: dict[str, Any], notes: dict[str, Any], p: ParametersOn) -> list[str]:

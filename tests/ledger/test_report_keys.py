@@ -14,49 +14,34 @@ from ledger.db import alembic_config
 from ledger.models import DecisionRecord
 from tests.ledger.helpers import intake_file
 
-COLUMNS = [
-    "application_id",
-    "clause",
-    "uscc",
-    "name",
-    "submitted_on",
-    "business_in_minhang",
-    "tax_in_minhang",
-    "field",
-    "certified",
-    "claim_year",
-    "provider_uscc",
-    "provider_in_minhang",
-    "adopted",
-    "report_id",
-]
 ENTERPRISE, PROVIDER = "91310112MA1GB00005", "91310112MA1GB00018"
 
 
 def write_reports(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     """A8 claims (application id, adopted, report id) of one enterprise diagnosed by one Minhang provider."""
+    claims = [
+        {
+            "application_id": app_id,
+            "clause": "A8",
+            "uscc": ENTERPRISE,
+            "name": "企业",
+            "submitted_on": "2024-03-01",
+            "business_in_minhang": "1",
+            "tax_in_minhang": "1",
+            "field": "ai",
+            "certified": "1",
+            "claim_year": "2024",
+            "provider_uscc": PROVIDER,
+            "provider_in_minhang": "1",
+            "adopted": adopted,
+            "report_id": report,
+        }
+        for app_id, adopted, report in rows
+    ]
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        for app_id, adopted, report in rows:
-            writer.writerow(
-                [
-                    app_id,
-                    "A8",
-                    ENTERPRISE,
-                    "企业",
-                    "2024-03-01",
-                    "1",
-                    "1",
-                    "ai",
-                    "1",
-                    "2024",
-                    PROVIDER,
-                    "1",
-                    adopted,
-                    report,
-                ]
-            )
+        writer = csv.DictWriter(f, fieldnames=list(claims[0]))
+        writer.writeheader()
+        writer.writerows(claims)
     return path
 
 
