@@ -430,8 +430,13 @@ def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replac
         session.execute(
             update(DecisionRecord)
             .where(DecisionRecord.application_id == row[0], DecisionRecord.status == Status.MANUAL.value)
-            .values(**{k: v for k, v in values.items() if k != "application_id"})
+            .values(**{k: values[k] for k in DECIDED_COLUMNS})
         )
+
+
+DECIDED_COLUMNS = ("status", "reasons", "award_total_fen", "decided_on", "trace", "parameter_set", "intake_run_id")
+"""What deciding a manual decision changes (the application, its clause, kind, project and recipient stay):
+the only columns of ``decisions`` the application role may update (deploy/postgres-roles.sql)."""
 
 
 def raw_row_hash(raw: dict[str, Any], reason: str) -> str:

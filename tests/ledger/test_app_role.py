@@ -1,5 +1,6 @@
-"""The application works under a PostgreSQL role that may only INSERT and SELECT the ledger tables
-(deploy/postgres-roles.sql), and that role cannot change a ledger entry."""
+"""The application works under a PostgreSQL role that may do what the code does and nothing more
+(deploy/postgres-roles.sql): the whole pipeline runs under it, and every UPDATE, DELETE and TRUNCATE it is not
+granted, on every table and column, is refused."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from ledger.db import dispose_engine, get_engine, refresh_statistics
+from ledger.models import Base
+from ledger.records import DECIDED_COLUMNS
 from ledger.runs import refresh_reference_data, run_cycle
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
@@ -59,6 +62,53 @@ def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> Non
         # ANALYZE is the owner's: this role leaves the statistics to autovacuum, without an error.
         assert refresh_statistics(engine, {"ledger_transactions": 10_000, "decisions": 10_000}) == []
         dispose_engine(app_url)
+    finally:
+        owner.dispose()
+        drop()
+        _admin_execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+GRANTED_UPDATES = {
+    "intake_runs": {"validation", "blacklist_load_id", "rows_read", "decided", "unchanged", "quarantined"},
+    "cycles": {"paid_count", "paid_fen", "forfeited_count", "forfeited_fen", "chain_head"},
+    "decisions": set(DECIDED_COLUMNS),
+}
+
+
+def test_the_role_may_update_only_the_columns_the_code_updates_and_delete_nothing(tmp_path: Path) -> None:
+    """H1: as the application role, UPDATE of every column of every table (but the granted ones), DELETE and
+    TRUNCATE of every table are refused; reference data are insert-only snapshots."""
+    owner_url, drop = make_database("postgresql", tmp_path)
+    role = f"subsidy_app_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    try:
+        get_engine(owner_url)
+        sql = ROLES_SQL.read_text(encoding="utf-8").replace("subsidy_app", role).replace("'change-me'", "NULL")
+        with owner.connect() as conn:
+            conn.execute(text(sql))
+        app = create_engine(owner_url.replace("postgres@", f"{role}@", 1), isolation_level="AUTOCOMMIT")
+        refused: list[str] = []
+        allowed: list[str] = []
+        with app.connect() as conn:
+            for table in Base.metadata.sorted_tables:
+                statements = [f'UPDATE {table.name} SET "{c.name}" = "{c.name}" WHERE false' for c in table.columns]
+                statements += [f"DELETE FROM {table.name} WHERE false", f"TRUNCATE {table.name}"]
+                for statement in statements:
+                    try:
+                        conn.execute(text(statement))
+                        allowed.append(statement)
+                    except ProgrammingError as e:
+                        assert "permission denied" in str(e)
+                        refused.append(statement)
+        expected = sorted(
+            f'UPDATE {table} SET "{column}" = "{column}" WHERE false'
+            for table, columns in GRANTED_UPDATES.items()
+            for column in columns
+        )
+        assert sorted(allowed) == expected
+        tables = Base.metadata.sorted_tables
+        assert len(refused) == sum(len(t.columns) + 2 for t in tables) - len(expected) == 131  # all the others
+        app.dispose()
     finally:
         owner.dispose()
         drop()
