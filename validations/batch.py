@@ -17,7 +17,10 @@ import pandera.pandas as pa
 from validations.columns import KINDS, Column
 from validations.readers import RawTable
 from validations.schemas import CHECK_WORDS, ROW_CHECK_COLUMNS, SCHEMAS, missing_for_clause
-from validations.values import PARSERS, BadValue, parse_text
+from validations.values import NUL, PARSERS, BadValue, parse_text, shown
+
+EXTRA_CELLS = "extra_cells"
+"""The column a problem of the row's shape is reported under: cells beyond the header (``RawTable.ragged``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +68,18 @@ def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[in
     """The values of a column of cell texts (None for an empty or bad cell) and the message of each bad cell by
     position. Each distinct text is parsed once and its value placed at every cell holding it."""
     cells = texts.to_numpy(dtype=object)
-    if column.type == "text":  # stripping every cell costs less than finding the distinct texts, and cannot fail
-        return np.array([None if text is None else parse_text(text) for text in cells.tolist()], dtype=object), {}
+    if column.type == "text":  # stripping every cell costs less than finding the distinct texts
+        given = cells.tolist()
+        values = np.array([None if text is None else text.strip() for text in given], dtype=object)
+        if NUL not in "".join(filter(None, given)):  # one look at the whole column: parse_text cannot fail
+            return values, {}
+        errors: dict[int, str] = {}
+        for pos in [pos for pos, text in enumerate(given) if text is not None and NUL in text]:
+            try:
+                parse_text(given[pos])
+            except BadValue as e:
+                values[pos], errors[pos] = None, str(e)
+        return values, errors
     parser = PARSERS[column.type]
     codes, distinct = _distinct_texts(cells)
     parsed: list[Any] = []
@@ -80,7 +93,7 @@ def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[in
     values = np.empty(len(parsed) + 1, dtype=object)
     values[:-1] = parsed
     values[-1] = None  # the value of code -1, an empty cell
-    errors: dict[int, str] = {}
+    errors = {}
     if messages:
         bad = np.zeros(len(values), dtype=bool)
         bad[list(messages)] = True
@@ -140,14 +153,15 @@ def _pandera_problems(
                     )
                 continue
             name, _, bound = check.partition("(")
-            words = CHECK_WORDS[name].format(bound.removesuffix(")")) if name in CHECK_WORDS else f"fails {check}"
+            bound = bound.removesuffix(")").rpartition("=")[2]  # less_than_or_equal_to(100), max_chars(limit=64)
+            words = CHECK_WORDS[name].format(bound) if name in CHECK_WORDS else f"fails {check}"
             column, failure = str(case_column), case_failure
             if name in ROW_CHECK_COLUMNS:
                 column = ROW_CHECK_COLUMNS[name]
                 if any(p.column == column for p in problems.get(pos, [])):
                     continue
                 failure = cells[column][pos]
-            value = "" if failure is None else f" ({failure!s})"
+            value = "" if failure is None else f" ({shown(failure)})"
             problems.setdefault(pos, []).append(RowProblem(column, f"value{value} {words}"))
     return problems
 
@@ -156,7 +170,7 @@ def validate_table(raw: RawTable) -> ValidatedTable:
     """Parse and check every row of ``raw``; the valid rows come back typed, the others quarantined."""
     columns = KINDS[raw.kind]
     parsed: dict[str, np.ndarray] = {}
-    problems: dict[int, list[RowProblem]] = {}
+    problems: dict[int, list[RowProblem]] = {pos: [RowProblem(EXTRA_CELLS, m)] for pos, m in raw.ragged.items()}
     for column in columns:
         parsed[column.name], errors = _parse_column(raw.frame[column.name], column)
         for pos, message in errors.items():
@@ -189,5 +203,10 @@ def validate_table(raw: RawTable) -> ValidatedTable:
 
 
 def _raw_dict(texts: dict[str, np.ndarray], pos: int) -> dict[str, str | None]:
-    """The cells an operator gave in row ``pos`` (``texts``: the raw frame's columns)."""
-    return {name: column[pos] for name, column in texts.items() if column[pos] is not None}
+    """The cells an operator gave in row ``pos`` (``texts``: the raw frame's columns), verbatim but for a NUL,
+    kept as ``␀`` (U+2400): no database stores a NUL in a text."""
+    return {
+        name: column[pos].replace(NUL, "\u2400") if NUL in column[pos] else column[pos]
+        for name, column in texts.items()
+        if column[pos] is not None
+    }

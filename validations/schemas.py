@@ -15,14 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera import extensions
 from pandera.typing import Series
 from stdnum.cn import uscc as stdnum_uscc
 
 from rules.clauses import CLAUSES
 
 MAX_AMOUNT = Decimal(1_000_000_000_000)
+# The longest texts CONTRACT.md allows ('texts'), in characters: ids (application_id, project_id, report_id),
+# the name, any other text. Longer values are bad data for their row on every database alike.
 MAX_ID_LENGTH = 64
-"""The longest id CONTRACT.md allows ('texts'); checked for ``report_id``."""
+MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTH = 1000
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 """Control and format characters (NUL, line breaks, bidi overrides, zero-width characters): never in an id."""
 
@@ -86,11 +90,6 @@ def uscc_valid_mask(values: pd.Series) -> pd.Series:
     return _distinct_mask(values, lambda vs: uscc_checks(vs) | _is_none(vs))
 
 
-def id_fits(value: Any) -> bool:
-    """An id of at most ``MAX_ID_LENGTH`` characters (an empty cell passes)."""
-    return value is None or (isinstance(value, str) and len(value) <= MAX_ID_LENGTH)
-
-
 def id_is_clean(value: Any) -> bool:
     """An id without control or format characters (an empty cell passes)."""
     if value is None:
@@ -98,6 +97,33 @@ def id_is_clean(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     return value.isprintable() or not any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in value)
+
+
+@extensions.register_check_method(statistics=["limit"])
+def max_chars(values: pd.Series, *, limit: int) -> pd.Series:
+    """Texts of at most ``limit`` characters (pandera leaves empty cells out): one ``len`` per cell, no more."""
+    lengths = np.fromiter(map(len, values.tolist()), dtype=np.int64, count=len(values))
+    return pd.Series(lengths <= limit, index=values.index)
+
+
+@extensions.register_check_method()
+def id_characters(values: pd.Series) -> pd.Series:
+    """Ids without control or format characters; one look at all of them when none holds anything unprintable
+    (str.isprintable is False for every character of ``_CONTROL_CATEGORIES``)."""
+    texts = values.tolist()
+    if all(type(t) is str for t in texts) and "".join(texts).isprintable():
+        return pd.Series(True, index=values.index)
+    return pd.Series(_each(id_is_clean)(texts), index=values.index)
+
+
+def _id(nullable: bool) -> Any:
+    """An id column: at most ``MAX_ID_LENGTH`` characters, no control characters."""
+    return pa.Field(nullable=nullable, max_chars=MAX_ID_LENGTH, id_characters=())
+
+
+def _text(nullable: bool, limit: int = MAX_TEXT_LENGTH) -> Any:
+    """A text column: at most ``limit`` characters."""
+    return pa.Field(nullable=nullable, max_chars=limit)
 
 
 def _each(test: Callable[[Any], bool]) -> Callable[[list[Any]], np.ndarray]:
@@ -150,12 +176,12 @@ def _amount(**kw: Any) -> Any:
 class ApplicationRows(pa.DataFrameModel):
     """One application per row (CONTRACT.md 'applications')."""
 
-    application_id: Series[object] = pa.Field(nullable=False)
+    application_id: Series[object] = _id(nullable=False)
     clause: Series[object] = pa.Field(nullable=False, isin=list(CLAUSES))
     uscc: Series[object] = pa.Field(nullable=False)
-    name: Series[object] = pa.Field(nullable=False)
+    name: Series[object] = _text(nullable=False, limit=MAX_NAME_LENGTH)
     submitted_on: Series[object] = pa.Field(nullable=False)
-    project_id: Series[object] = pa.Field(nullable=True)
+    project_id: Series[object] = _id(nullable=True)
     entity_type: Series[object] = pa.Field(nullable=True)
     business_in_minhang: Series[object] = pa.Field(nullable=False)
     tax_in_minhang: Series[object] = pa.Field(nullable=False)
@@ -175,19 +201,11 @@ class ApplicationRows(pa.DataFrameModel):
     onboarded_count: Series[object] = pa.Field(nullable=True, ge=0, le=10_000_000)
     activity_cost: Series[object] = _amount()
     provider_uscc: Series[object] = pa.Field(nullable=True)
-    report_id: Series[object] = pa.Field(nullable=True)
+    report_id: Series[object] = _id(nullable=True)
 
     @pa.check("uscc", "provider_uscc", name="uscc_check_digit")
     def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
         return uscc_valid_mask(values)
-
-    @pa.check("report_id", name="id_length")
-    def id_length(cls, values: pd.Series) -> pd.Series:
-        return _distinct_mask(values, _each(id_fits))
-
-    @pa.check("report_id", name="id_characters")
-    def id_characters(cls, values: pd.Series) -> pd.Series:
-        return _distinct_mask(values, _each(id_is_clean))
 
     @pa.check("submitted_on", "lease_start", name="plausible_date")
     def plausible_date(cls, values: pd.Series) -> pd.Series:
@@ -220,7 +238,7 @@ class BlacklistRows(pa.DataFrameModel):
     uscc: Series[object] = pa.Field(nullable=False)
     listed_on: Series[object] = pa.Field(nullable=False)
     removed_on: Series[object] = pa.Field(nullable=True)
-    source: Series[object] = pa.Field(nullable=True)
+    source: Series[object] = _text(nullable=True)
 
     @pa.check("uscc", name="uscc_check_digit")
     def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
@@ -249,10 +267,10 @@ class RegistryRows(pa.DataFrameModel):
 
 class ExternalAwardRows(pa.DataFrameModel):
     uscc: Series[object] = pa.Field(nullable=False)
-    project_id: Series[object] = pa.Field(nullable=True)
+    project_id: Series[object] = _id(nullable=True)
     kind: Series[object] = pa.Field(nullable=False)
     amount: Series[object] = pa.Field(nullable=False, ge=0, le=MAX_AMOUNT)
-    policy: Series[object] = pa.Field(nullable=True)
+    policy: Series[object] = _text(nullable=True)
 
     @pa.check("uscc", name="uscc_check_digit")
     def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
@@ -260,10 +278,10 @@ class ExternalAwardRows(pa.DataFrameModel):
 
 
 class CaseDecisionRows(pa.DataFrameModel):
-    application_id: Series[object] = pa.Field(nullable=False)
+    application_id: Series[object] = _id(nullable=False)
     amount: Series[object] = pa.Field(nullable=False, ge=0, le=MAX_AMOUNT)
-    approved_by: Series[object] = pa.Field(nullable=False)
-    document_ref: Series[object] = pa.Field(nullable=False)
+    approved_by: Series[object] = _text(nullable=False)
+    document_ref: Series[object] = _text(nullable=False)
     decided_on: Series[object] = pa.Field(nullable=False)
 
 
@@ -289,12 +307,13 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "onboardings": OnboardingRows,
 }
 
-# Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100).
+# Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100,
+# ``max_chars(limit=64)`` -> 64).
 CHECK_WORDS = {
     "not_nullable": "is required but empty",
     "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
     "plausible_date": "is not a date between 2000 and 2100",
-    "id_length": f"is longer than {MAX_ID_LENGTH} characters",
+    "max_chars": "is longer than {} characters",
     "id_characters": "holds a control character (NUL, line break, bidi override or zero-width character)",
     "removed_after_listed": "removed_on must be after listed_on",
     "greater_than_or_equal_to": "must be at least {}",

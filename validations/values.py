@@ -24,8 +24,67 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-_AMOUNT_NOISE = re.compile(r"[,\s¥]|RMB|CNY", re.IGNORECASE)
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+QUOTE_LIMIT = 100
+
+
+def quoted(text: str) -> str:
+    """``text`` as a message quotes it: its repr (control characters escaped), cut after ``QUOTE_LIMIT``
+    characters with the length said, so a megabyte cell gives a message of a line."""
+    if len(text) <= QUOTE_LIMIT:
+        return repr(text)
+    return f"{text[:QUOTE_LIMIT]!r}… ({len(text):,} characters)"
+
+
+def shown(value: object) -> str:
+    """A value as a message shows it unquoted: control and format characters escaped (``\\x00``, ``\\u202e``),
+    cut after ``QUOTE_LIMIT`` characters with the length said."""
+    text = str(value)
+    cut = text[:QUOTE_LIMIT]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
+    return cut if len(text) <= QUOTE_LIMIT else f"{cut}… ({len(text):,} characters)"
+
+
+NUL = "\x00"
+
+
+def _holds_nul(text: str) -> BadValue:
+    return BadValue(f"{quoted(text)} holds a NUL character (\\x00), which no cell may hold")
+
+
+_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
+
+
+def _foreign_digit(text: str) -> str | None:
+    """The first character of ``text`` that is a digit, or becomes one under NFKC, without being 0-9 or
+    full-width ０-９ (circled ①, superscript ², Arabic-Indic ٣, fractions ½ ...); None when there is none."""
+    if text.isascii():
+        return None
+    foreign = [
+        c
+        for c in set(text) - _FULL_WIDTH_DIGITS  # each distinct character once, however long the text
+        if not c.isascii() and (c.isdigit() or any(d.isdigit() for d in unicodedata.normalize("NFKC", c)))
+    ]
+    return min(foreign, key=text.index) if foreign else None
+
+
+def normalise_value(text: str, what: str) -> str:
+    """``normalise_text`` of the text of a typed value (``what``: ``an amount``), refusing digits other than
+    ASCII and full-width ones (CONTRACT.md 'Input files'): NFKC would read ``①⓪⓪`` as 100. A NUL is refused
+    in any cell."""
+    if NUL in text:
+        raise _holds_nul(text)
+    foreign = _foreign_digit(text)
+    if foreign is not None:
+        raise BadValue(f"{quoted(text)} is not {what}: {foreign!r} is not a digit 0-9 (or full-width ０-９)")
+    return normalise_text(text)
+
+
+_AMOUNT_NOISE = re.compile(r"[\s¥]|RMB|CNY", re.IGNORECASE)
+_DIGIT_SPACE_DIGIT = re.compile(r"(?<=[0-9])\s+(?=[0-9])")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_GROUPED_AMOUNT = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
+"""An amount written with thousands separators: every group after the first has three digits."""
 
 
 def parse_amount(text: str) -> Decimal:
@@ -52,7 +111,11 @@ def _common_amount(text: str) -> Decimal | None:
     out (normalising, noise words, signs); None sends the text through ``_parse_any_amount``, which also words
     every error."""
     s, shift = _split_wan(text)
-    s = s.replace(",", "").replace("¥", "")
+    s = s.replace("¥", "")
+    if "," in s:
+        if _GROUPED_AMOUNT.fullmatch(s) is None:
+            return None
+        s = s.replace(",", "")
     if not s or "万" in s or "元" in s:
         return None
     try:
@@ -80,17 +143,23 @@ def _split_wan(s: str) -> tuple[str, int]:
 
 
 def _parse_any_amount(text: str) -> Decimal:
-    s, shift = _split_wan(normalise_text(text))
-    s = _AMOUNT_NOISE.sub("", s)
+    s, shift = _split_wan(normalise_value(text, "an amount"))
+    s = _AMOUNT_NOISE.sub("", _DIGIT_SPACE_DIGIT.sub(",", s))  # a space between digits separates thousands
+    if "," in s:
+        if _GROUPED_AMOUNT.fullmatch(s) is None:
+            raise BadValue(
+                f"{quoted(text)} is not an amount: thousands separators must group the digits by three (1,234,567.89)"
+            )
+        s = s.replace(",", "")
     if not _PLAIN_NUMBER.fullmatch(s):
-        raise BadValue(f"{text!r} is not an amount (e.g. 1234567.89, ¥1,234,567 or 123.4万)")
+        raise BadValue(f"{quoted(text)} is not an amount (e.g. 1234567.89, ¥1,234,567 or 123.4万)")
     try:
         number = Decimal(s)
     except InvalidOperation:
-        raise BadValue(f"{text!r} is not an amount") from None
+        raise BadValue(f"{quoted(text)} is not an amount") from None
     exact = _exact(number, shift)
     if exact is None:
-        raise BadValue(f"{text!r} is out of range for an amount")
+        raise BadValue(f"{quoted(text)} is out of range for an amount")
     return exact
 
 
@@ -105,15 +174,26 @@ def _exact(number: Decimal, shift: int) -> Decimal | None:
     return Decimal((sign if any(digits) else 0, digits, exponent))
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+(\.0*)?")
+_GROUPED_WHOLE = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.0*)?")
+
+
 def parse_int(text: str) -> int:
-    s = normalise_text(text).replace(",", "")
-    if re.fullmatch(r"[+-]?\d+(\.0*)?", s) is None:
-        raise BadValue(f"{text!r} is not a whole number")
+    """``1000000``, ``1,000,000`` (thousands separators group by three), ``12.0``, full-width digits."""
+    s = normalise_value(text, "a whole number")
+    if "," in s:
+        if _GROUPED_WHOLE.fullmatch(s) is None:
+            raise BadValue(
+                f"{quoted(text)} is not a whole number: thousands separators must group the digits by three (1,000,000)"
+            )
+        s = s.replace(",", "")
+    if _WHOLE.fullmatch(s) is None:
+        raise BadValue(f"{quoted(text)} is not a whole number")
     whole = s.split(".")[0]
     sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole.lstrip("+"))
     digits = digits.lstrip("0") or "0"
     if len(digits) > 18:  # int() refuses texts past 4300 digits; no count or year comes near 18
-        raise BadValue(f"{text!r} is out of range for a whole number")
+        raise BadValue(f"{quoted(text)} is out of range for a whole number")
     return int(sign + digits)
 
 
@@ -122,42 +202,40 @@ _FALSE = {"false", "0", "no", "n", "否", "f"}
 
 
 def parse_bool(text: str) -> bool:
-    s = normalise_text(text).lower()
+    s = normalise_value(text, "yes/no").lower()
     if s in _TRUE:
         return True
     if s in _FALSE:
         return False
-    raise BadValue(f"{text!r} is not yes/no (true/false, 1/0, yes/no, y/n, 是/否)")
+    raise BadValue(f"{quoted(text)} is not yes/no (true/false, 1/0, yes/no, y/n, 是/否)")
 
 
 _DATE_PATTERNS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
-    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日"),
 )
 
 
 def parse_date(text: str) -> date:
-    """``2024-03-01``, ``2024/3/1``, ``2024年3月1日`` (Excel date cells arrive as ISO text from the reader)."""
-    s = normalise_text(text)
-    if "T" in s or " " in s:  # an Excel datetime cell written as ISO text: keep the day
-        s = re.split(r"[T ]", s, maxsplit=1)[0]
+    """``2024-03-01``, ``2024/3/1``, ``2024年3月1日`` and nothing else in the cell (no time of day: an Excel date
+    cell arrives from the reader as its day, ``cell_text``)."""
+    s = normalise_value(text, "a date")
     for pattern in _DATE_PATTERNS:
         m = pattern.fullmatch(s)
         if m:
             try:
                 return date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
-                raise BadValue(f"{text!r} is not a real calendar day") from None
-    raise BadValue(f"{text!r} is not a date (2024-03-01, 2024/3/1 or 2024年3月1日)")
+                raise BadValue(f"{quoted(text)} is not a real calendar day") from None
+    raise BadValue(f"{quoted(text)} is not a date (2024-03-01, 2024/3/1 or 2024年3月1日)")
 
 
 def parse_uscc(text: str) -> str:
     """Normalised only (upper case, no spaces); the GB 32100 check digit is a schema rule."""
     if text.isascii() and text.isalnum():  # nothing to normalise, strip or remove
         return text.upper()
-    return normalise_text(text).replace(" ", "").replace("-", "").upper()
+    return normalise_value(text, "a unified social credit code").replace(" ", "").replace("-", "").upper()
 
 
 def enum_parser(words: dict[str, str], what: str) -> Callable[[str], str]:
@@ -169,7 +247,7 @@ def enum_parser(words: dict[str, str], what: str) -> Callable[[str], str]:
         s = normalise_text(text)
         value = lookup.get(s.lower()) or lookup.get(s)
         if value is None:
-            raise BadValue(f"{text!r} is not {what} (one of {', '.join(words)})")
+            raise BadValue(f"{quoted(text)} is not {what} (one of {', '.join(words)})")
         return value
 
     return parse
@@ -191,13 +269,17 @@ CERT_LEVELS = {"completed": "完成贯标", "process": "流程级", "network": "
 
 
 def parse_clause(text: str) -> str:
-    s = normalise_text(text).upper()
+    s = normalise_value(text, "a clause of the policy").upper()
     if s not in CLAUSES:
-        raise BadValue(f"{text!r} is not a clause of the policy ({', '.join(CLAUSES)})")
+        raise BadValue(f"{quoted(text)} is not a clause of the policy ({', '.join(CLAUSES)})")
     return s
 
 
 def parse_text(text: str) -> str:
+    """The text without surrounding white space; a NUL is bad data in any cell (no database stores it as text).
+    Its length and, in ids, its control characters are schema rules (``validations.schemas``)."""
+    if NUL in text:
+        raise _holds_nul(text)
     return text.strip()
 
 
@@ -225,8 +307,8 @@ def cell_text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, datetime):  # an Excel date cell, with or without a time of day: its day
+        return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

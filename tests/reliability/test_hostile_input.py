@@ -1,10 +1,13 @@
-"""Hostile input through the whole intake on SQLite and PostgreSQL: SQL- and formula-looking text, control
-characters and an enormous cell are stored verbatim and never executed; exports neutralise formulas; a file in a
-wrong encoding is refused or its rows quarantined, never lost."""
+"""Hostile input through the whole intake on SQLite and PostgreSQL: SQL-, formula- and markup-looking text and
+control characters in a name are stored verbatim and never executed; exports neutralise formulas; what CONTRACT.md
+calls bad data (a text over its bound, a control character in an id, a NUL in any cell) is quarantined with its
+file, row and column on every database alike, never a database error; a file in a wrong encoding is refused or
+its rows quarantined, never lost."""
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import date
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import InputFileError
+from core.errors import InputFileError, ReferenceDataError
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
 from ledger.models import ApplicationRecord, DecisionRecord, QuarantineRecord
@@ -23,15 +26,23 @@ from subsidy.sample import make_uscc
 from validations.batch import validate_table
 from validations.readers import read_table
 
-HOSTILE = [
+HOSTILE = [  # within CONTRACT.md's bounds: stored verbatim
     "Robert'); DROP TABLE ledger_transactions;--",
     "=cmd|' /C calc'!A0",
     "+SUM(1,2)",
     "-2+3",
     '@HYPERLINK("http://x")',
     "<script>alert(1)</script>",
-    "tab\tand\nnewline\rand\x01\x1b[31mcontrol",
-    "名" * 300_000,  # an enormous cell (900 KB in UTF-8)
+    "tab\tand\nnewline\rand\x01\x1b[31mcontrol",  # control characters are bad data in ids only
+    "名" * 200,  # the longest name
+]
+# Bad data by CONTRACT.md ('texts'): (application_id, name, project_id) → the column and a phrase of the message.
+OUT_OF_BOUNDS = [
+    (("B-0", "名" * 300_000, ""), ("name", "(300,000 characters)) is longer than 200 characters")),
+    (("B-1" + "x" * 250, "甲", ""), ("application_id", "is longer than 64 characters")),
+    (("B-2", "甲", "P-\x1b[31m"), ("project_id", "holds a control character")),
+    (("B-3", "甲", "P-\u202e1"), ("project_id", "holds a control character")),
+    (("B-4", "甲\x00乙", ""), ("name", "holds a NUL character")),  # past the first 4 KiB of the file
 ]
 HEADER = [
     "application_id",
@@ -60,13 +71,13 @@ def test_hostile_text_is_stored_verbatim_and_exports_are_neutralised(db_url: str
         writer = csv.writer(f)
         writer.writerow(HEADER)
         for n, text in enumerate(HOSTILE):
-            writer.writerow([f"H-{n}", "A4-PILOT", make_uscc(rng), text, "2024-03-01", "1", "1", "ai", "1", text[:200]])
+            writer.writerow([f"H-{n}", "A4-PILOT", make_uscc(rng), text, "2024-03-01", "1", "1", "ai", "1", f"P-{n}"])
         writer.writerow(["=1+1", "=1+1", "=1+1", "=1+1", "=1+1", "=1+1", "=1+1", "=1+1", "=1+1", "=1+1"])
     engine = get_engine(db_url)
     _intake(engine, path)
     with Session(engine) as s:
         stored = {a.application_id: a.data for a in s.execute(select(ApplicationRecord)).scalars()}
-        assert {k: v["name"] for k, v in stored.items()} == {f"H-{n}": t for n, t in enumerate(HOSTILE)}
+        assert {k: v["name"] for k, v in stored.items()} == {f"H-{n}": t.strip() for n, t in enumerate(HOSTILE)}
         assert s.execute(select(func.count()).select_from(DecisionRecord)).scalar_one() == len(HOSTILE)
         [bad] = s.execute(select(QuarantineRecord)).scalars()
         assert bad.raw["clause"] == "=1+1"  # kept verbatim for the operator
@@ -79,6 +90,33 @@ def test_hostile_text_is_stored_verbatim_and_exports_are_neutralised(db_url: str
     with open(tmp_path / "decisions.csv", encoding="utf-8") as f:
         cells = [c for r in csv.reader(f) for c in r]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+
+
+def test_text_over_its_bound_or_with_a_nul_is_a_bad_row_on_every_database(db_url: str, tmp_path: Path) -> None:
+    """M4 / L4: before, PostgreSQL failed the whole run with DataError (an application_id over 200 characters, a
+    NUL past the first 4 KiB) naming neither file nor row, and SQLite stored both and a million-character name."""
+    rng = random.Random(23)
+    path = tmp_path / "bounds.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerow(["G-1", "A4-PILOT", make_uscc(rng), "甲", "2024-03-01", "1", "1", "ai", "1", ""])
+        for (app_id, name, project), _ in OUT_OF_BOUNDS:
+            writer.writerow([app_id, "A4-PILOT", make_uscc(rng), name, "2024-03-01", "1", "1", "ai", "1", project])
+        writer.writerow(["G-2", "A4-PILOT", make_uscc(rng), "乙", "2024-03-01", "1", "1", "ai", "1", "P-2"])
+    assert path.read_bytes().index(b"\x00") > 4096
+    engine = get_engine(db_url)
+    _intake(engine, path)
+    _intake(engine, path)  # the same file again: nothing new, no error
+    with Session(engine) as s:
+        assert sorted(s.execute(select(ApplicationRecord.application_id)).scalars()) == ["G-1", "G-2"]
+        quarantined = s.execute(select(QuarantineRecord).order_by(QuarantineRecord.row)).scalars().all()
+        assert [(q.file, q.row) for q in quarantined] == [(str(path), n) for n in range(3, 3 + len(OUT_OF_BOUNDS))]
+        for q, (cells, (column, phrase)) in zip(quarantined, OUT_OF_BOUNDS, strict=True):
+            assert q.columns == column and phrase in q.message and q.message.startswith(f"{column}: ")
+            assert len(q.message) < 400
+            assert q.raw["application_id"] == cells[0]
+        assert quarantined[-1].raw["name"] == "甲\u2400乙"  # the NUL shown as ␀: no database stores a NUL
 
 
 @pytest.mark.parametrize("damage", ["gbk-field-in-utf8", "utf16", "latin1-header"])
@@ -129,11 +167,11 @@ def test_hostile_text_in_reference_files_is_stored_verbatim(db_url: str, tmp_pat
         ),
         "external_awards": (
             ["uscc", "project_id", "kind", "amount", "policy"],
-            [[c, t[:100], "rent", "1", t] for c, t in zip(codes, HOSTILE, strict=True)],
+            [[c, f"P-{n}", "rent", "1", t] for n, (c, t) in enumerate(zip(codes, HOSTILE, strict=True))],
         ),
         "case_decisions": (
             ["application_id", "amount", "approved_by", "document_ref", "decided_on"],
-            [[t[:150], "1", t, t, "2024-01-01"] for t in HOSTILE],
+            [[f"C-{n}", "1", t, t, "2024-01-01"] for n, t in enumerate(HOSTILE)],
         ),
     }
     references = {}
@@ -147,7 +185,29 @@ def test_hostile_text_in_reference_files_is_stored_verbatim(db_url: str, tmp_pat
     record_intake(
         engine, [], {"case_decisions": references["case_decisions"]}, date(2024, 6, 28), default_parameters(), [], {}
     )
+    expected = sorted(t.strip() for t in HOSTILE)
     with Session(engine) as s:
-        assert sorted(s.execute(select(BlacklistEntry.source)).scalars()) == sorted(HOSTILE)
-        assert sorted(s.execute(select(ExternalAward.policy)).scalars()) == sorted(HOSTILE)
-        assert sorted(s.execute(select(CaseDecisionRecord.approved_by)).scalars()) == sorted(HOSTILE)
+        assert sorted(map(str, s.execute(select(BlacklistEntry.source)).scalars())) == expected
+        assert sorted(map(str, s.execute(select(ExternalAward.policy)).scalars())) == expected
+        assert sorted(s.execute(select(CaseDecisionRecord.approved_by)).scalars()) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "cells", "phrase"),
+    [
+        ("blacklist", ["uscc", "listed_on", "source"], ["2024-01-01", "源" * 1001], "source: value"),
+        ("external_awards", ["uscc", "kind", "amount", "project_id"], ["rent", "1", "P" * 65], "project_id: value"),
+        ("blacklist", ["uscc", "listed_on", "source"], ["2024-01-01", "信用\x00中国"], "source: '信用\\x00中国' holds"),
+    ],
+)
+def test_a_reference_file_with_text_out_of_bounds_is_refused_whole_naming_the_row(
+    tmp_path: Path, kind: str, header: list[str], cells: list[str], phrase: str
+) -> None:
+    from tasks.intake import read_reference_table
+
+    rng = random.Random(29)
+    path = tmp_path / f"{kind}.jsonl"
+    path.write_text(json.dumps(dict(zip(header, [make_uscc(rng), *cells], strict=True))) + "\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as info:
+        read_reference_table(str(path), kind)
+    assert str(info.value).startswith(f"{path}: 1 bad row(s), file refused: row 2: {phrase}")

@@ -751,6 +751,110 @@ ROW_CASES = [
         Good("applications", {"name": "行一\u2028行二"}, {"name": "行一\u2028行二"}, "jsonl"),
         id="a name holding a Unicode line separator in JSON Lines is stored verbatim",
     ),
+    pytest.param(
+        Good("applications", {"name": "<img src=x onerror=alert(1)>"}, {"name": "<img src=x onerror=alert(1)>"}),
+        id="markup in a name is stored verbatim",
+    ),
+    pytest.param(
+        Good("applications", {"name": "红\x1b[31m字\t"}, {"name": "红\x1b[31m字"}, "jsonl"),
+        id="a control character in a name (not an id) is stored verbatim",
+    ),
+    # --- L4: digits, thousands separators and dates as CONTRACT.md spells them, nothing else
+    pytest.param(
+        Bad("applications", {**A3_INV, "investment": "①⓪⓪⓪⓪⓪⓪"}, "investment", "'①' is not a digit 0-9"),
+        id="L4 circled digits are not an amount",
+    ),
+    pytest.param(
+        Bad("external_awards", {"amount": "6,0,0,0,0,0"}, "amount", "separators must group the digits by three"),
+        id="L4 thousands separators between every digit are not an amount",
+    ),
+    pytest.param(
+        Bad("applications", {**A2, "headcount": "6,0,0,0"}, "headcount", "is not a whole number: thousands separ"),
+        id="L4 a headcount with separators between every digit is not a whole number",
+    ),
+    pytest.param(
+        Bad("applications", {**A5, "claim_year": "²⁰²⁴"}, "claim_year", "'²' is not a digit 0-9", "xlsx"),
+        id="L4 superscript digits are not a claim year",
+    ),
+    pytest.param(
+        Bad("applications", {"submitted_on": "2024/3/1 x"}, "submitted_on", "'2024/3/1 x' is not a date"),
+        id="L4 a date followed by more text is not a date",
+    ),
+    pytest.param(
+        Bad(
+            "registry", {"effective_on": "2024-03-01T25:00"}, "effective_on", "'2024-03-01T25:00' is not a date", "xlsx"
+        ),
+        id="L4 a date with an hour 25 written in an XLSX text cell is not a date",
+    ),
+    pytest.param(
+        Bad("blacklist", {"listed_on": "2024-03-01 10:00:00"}, "listed_on", "is not a date", "jsonl"),
+        id="L4 a date with a time of day is not a date",
+    ),
+    pytest.param(
+        Good("registry", {"effective_on": datetime(2024, 3, 1, 17, 30)}, {"effective_on": date(2024, 3, 1)}, "xlsx"),
+        id="an Excel date cell with a time of day is its day",
+    ),
+    # --- L4 / M4: text bounds and control characters, the same on every database
+    pytest.param(
+        Bad("applications", {"name": "名" * 1_000_000}, "name", "(1,000,000 characters)) is longer than 200 char"),
+        id="L4 a name of a million characters is quarantined",
+    ),
+    pytest.param(
+        Good("applications", {"name": "名" * 200}, {"name": "名" * 200}, "gbk"),
+        id="a name of exactly 200 characters is valid",
+    ),
+    pytest.param(
+        Bad("applications", {"application_id": "A" * 201}, "application_id", "is longer than 64 characters"),
+        id="M4 an application_id of 201 characters is quarantined",
+    ),
+    pytest.param(
+        Bad("applications", {"application_id": "申" * 65}, "application_id", "is longer than 64 characters", "xlsx"),
+        id="an application_id of 65 Chinese characters is quarantined",
+    ),
+    pytest.param(
+        Good("applications", {"application_id": "申" * 64}, {"application_id": "申" * 64}, "xlsx"),
+        id="an application_id of exactly 64 characters is valid",
+    ),
+    pytest.param(
+        Bad("applications", {"application_id": "APP\x00-9"}, "application_id", "holds a NUL character", "jsonl"),
+        id="M4 a NUL in an application_id is quarantined",
+    ),
+    pytest.param(
+        Bad("applications", {"field": "ai\x00"}, "field", "'ai\\x00' is not a field", "jsonl"),
+        id="a NUL in an enumerated cell is quarantined",
+    ),
+    pytest.param(
+        Bad("applications", {"name": "甲\x00乙"}, "name", "'甲\\x00乙' holds a NUL character", "jsonl"),
+        id="a NUL in a name is quarantined",
+    ),
+    pytest.param(
+        Bad("applications", {"project_id": "P-\u202e1"}, "project_id", "holds a control character"),
+        id="a bidi override in a project_id is quarantined",
+    ),
+    pytest.param(
+        Bad("case_decisions", {"application_id": "APP-\u200b7"}, "application_id", "holds a control character"),
+        id="a zero-width space in a case decision's application_id is quarantined",
+    ),
+    pytest.param(
+        Bad("external_awards", {"project_id": "P" * 65}, "project_id", "is longer than 64 characters", "gbk"),
+        id="an external award's project_id of 65 characters is quarantined",
+    ),
+    pytest.param(
+        Bad("external_awards", {"policy": "政" * 1001}, "policy", "is longer than 1000 characters", "jsonl"),
+        id="a policy name of 1,001 characters is quarantined",
+    ),
+    pytest.param(
+        Bad("blacklist", {"source": "s" * 1001}, "source", "is longer than 1000 characters"),
+        id="a blacklist source of 1,001 characters is quarantined",
+    ),
+    pytest.param(
+        Bad("case_decisions", {"document_ref": "文" * 1001}, "document_ref", "is longer than 1000 characters", "xlsx"),
+        id="a document reference of 1,001 characters is quarantined",
+    ),
+    pytest.param(
+        Good("case_decisions", {"approved_by": "审" * 1000}, {"approved_by": "审" * 1000}),
+        id="a text of exactly 1,000 characters is valid",
+    ),
 ]
 
 
@@ -783,6 +887,57 @@ def test_an_a2_row_with_a_bad_lease_start_does_not_also_say_it_is_missing(tmp_pa
     rows = [{**BASE["applications"], **A2, "lease_start": "2023-02-29"}]
     [q] = validate_table(read_table(write_rows(tmp_path, "applications", rows, "csv"), "applications")).quarantined
     assert q.message == "lease_start: '2023-02-29' is not a real calendar day"
+
+
+def _ragged_csv(path: Path, header: str, encoding: str = "utf-8") -> Path:
+    good = list(BASE["applications"].values())
+    lines = [header, ",".join(good), ",".join([*good, "EXTRA"]), ",".join([*good, "", ""]), ",".join(good)]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def _ragged_xlsx(path: Path, header: str) -> Path:
+    good = list(BASE["applications"].values())
+    return write_xlsx(path, header.split(","), [good, [*good, "EXTRA"], [*good, None, ""], good])
+
+
+RAGGED = "the row has more cells than the header (9 columns): column 10: 'EXTRA'"
+NINE = ",".join(BASE["applications"])
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda p: _ragged_csv(p / "a.csv", NINE), id="CSV (csv module)"),
+        pytest.param(lambda p: _ragged_csv(p / "a.csv", NINE + ",,"), id="CSV with a wider blank header (pandas)"),
+        pytest.param(lambda p: _ragged_csv(p / "a.csv", NINE.replace("name", "企业名称"), "gbk"), id="GBK CSV"),
+        pytest.param(lambda p: _ragged_xlsx(p / "a.xlsx", NINE), id="XLSX"),
+    ],
+)
+def test_a_row_with_more_cells_than_the_header_is_quarantined(tmp_path: Path, build: Callable[[Path], Path]) -> None:
+    """L4: the extra cell is not silently dropped; empty cells beyond the header are no data and pass."""
+    path = build(tmp_path)
+    table = validate_table(read_table(path, "applications"))
+    [q] = table.quarantined
+    assert (q.file, q.row, q.columns, q.reason) == (str(path), 3, "extra_cells", "INVALID_DATA")
+    assert q.message == f"extra_cells: {RAGGED}"
+    assert table.row_numbers == [2, 4, 5]
+
+
+def test_a_nul_past_the_first_4_kib_of_a_csv_quarantines_its_row(tmp_path: Path) -> None:
+    """M4: the NUL is bad data in its row (file, row, column), not a database error; the quarantined row keeps
+    its text with the NUL shown as ␀, which every database stores."""
+    good = _cells("applications", BASE["applications"])
+    rows = [[f"APP-{n}", *good[1:]] for n in range(200)]
+    rows[150][3] = "闵行\x00智造"
+    path = write_csv(tmp_path / "a.csv", _header("applications", False), rows)
+    assert path.read_bytes().index(b"\x00") > 4096
+    table = validate_table(read_table(path, "applications"))
+    [q] = table.quarantined
+    assert (q.row, q.columns) == (152, "name")
+    assert q.message == "name: '闵行\\x00智造' holds a NUL character (\\x00), which no cell may hold"
+    assert q.raw["name"] == "闵行\u2400智造"
+    assert len(table.frame) == 199
 
 
 # ----------------------------------------------------------------------------------------- row numbering

@@ -68,11 +68,12 @@ def _assert_same(got: RawTable | str, expected: RawTable | str) -> None:
         assert got == expected
         return
     assert isinstance(got, RawTable) and isinstance(expected, RawTable)
-    assert (got.file, got.kind, got.encoding, got.row_numbers) == (
+    assert (got.file, got.kind, got.encoding, got.row_numbers, got.ragged) == (
         expected.file,
         expected.kind,
         expected.encoding,
         expected.row_numbers,
+        expected.ragged,
     )
     assert list(got.frame.columns) == list(expected.frame.columns)
     assert list(got.frame.dtypes) == list(expected.frame.dtypes) == [np.dtype(object)] * len(got.frame.columns)

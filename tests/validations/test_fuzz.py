@@ -30,7 +30,7 @@ from validations.batch import ValidatedTable, validate_table
 from validations.columns import KINDS
 from validations.readers import RawTable, read_table
 from validations.schemas import uscc_is_valid
-from validations.values import CERT_LEVELS, ENTITY_TYPES, FIELDS, PARSERS, TITLE_LEVELS, BadValue
+from validations.values import CERT_LEVELS, ENTITY_TYPES, FIELDS, PARSERS, TITLE_LEVELS, BadValue, quoted
 
 FUZZ = settings(
     max_examples=150,
@@ -80,7 +80,7 @@ def test_a_parser_returns_a_value_of_its_type_or_raises_bad_value(name: str, tex
     try:
         value = PARSERS[name](text)
     except BadValue as e:
-        assert str(e).startswith(repr(text))
+        assert str(e).startswith(quoted(text))
         return
     if name in RESULT_SETS:
         assert value in RESULT_SETS[name]

@@ -74,7 +74,7 @@ def test_a_file_without_the_column_reads_report_id_as_not_given(tmp_path: Path) 
     [
         pytest.param("R" * 65, "is longer than 64 characters", id="65 characters"),
         pytest.param("诊" * 65, "is longer than 64 characters", id="65 Chinese characters"),
-        pytest.param("RPT\x00-1", "holds a control character", id="NUL (JSON Lines: a CSV with NUL is binary)"),
+        pytest.param("RPT\x00-1", "holds a NUL character", id="NUL (JSON Lines: NUL is bad data in any cell)"),
         pytest.param("RPT-\u202e1", "holds a control character", id="a bidi override"),
         pytest.param("RPT-\u200b1", "holds a control character", id="a zero-width space"),
         pytest.param("RPT\n-1", "holds a control character", id="a line break inside"),
@@ -92,6 +92,6 @@ def test_a_bad_report_id_quarantines_its_row_with_file_row_and_column(
     table = validate_table(read_table(path, "applications"))
     [q] = table.quarantined
     assert (q.file, q.row, q.columns, q.reason) == (str(path), 3, "report_id", "INVALID_DATA")
-    assert q.message.startswith("report_id: value") and phrase in q.message
+    assert q.message.startswith("report_id: ") and phrase in q.message
     assert q.describe().startswith(f"{path}, row 3: report_id: ")
     assert table.frame["application_id"].tolist() == ["GOOD-1", "GOOD-2"]
