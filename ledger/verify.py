@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
+from ledger import invariants
 from ledger.models import LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, content_hash, entry_hash
 
@@ -27,7 +28,8 @@ class VerifyReport:
 def verify_ledger(session: Session, known_heads: Iterable[str] = ()) -> VerifyReport:
     """Walk the chain in order; raise ``LedgerIntegrityError`` naming the first bad entry. ``known_heads`` are
     chain heads kept outside the database (printed by each cycle): each must still be an entry of the chain, so
-    a ledger rewritten from some point on, hashes and all, is caught too."""
+    a ledger rewritten from some point on, hashes and all, is caught too. Then every entry must match what it is
+    for (``check_entries_match``)."""
     wanted = set(known_heads)
     prev = GENESIS_HASH
     expected_seq = 0
@@ -86,7 +88,24 @@ def verify_ledger(session: Session, known_heads: Iterable[str] = ()) -> VerifyRe
         raise LedgerIntegrityError(
             last_seq, f"chain head(s) kept outside the database are not in the chain: {', '.join(sorted(wanted))}"
         )
+    check_entries_match(session)
     return VerifyReport(entries, lines_seen, prev, total_debit, total_credit)
+
+
+def check_entries_match(session: Session) -> None:
+    """M1: every entry matches what it is for (``ledger.invariants``: each settlement one unreversed commitment
+    installment of an approved decision, same recipient and amount; no reversal of a settled one) and every
+    approved decision's commitments sum to its award. Raises naming the first entry (or decision) that does not."""
+    ok = invariants.entry_ok("r", session.get_bind().dialect.name, new_rows_in_table=True)
+    bad = session.execute(text(invariants.FIRST_UNMATCHED.format(ok=ok))).first()
+    if bad is not None:
+        raise LedgerIntegrityError(bad[0], f"{bad[1]} does not match what it is for {invariants.RULES}")
+    unequal = session.execute(text(invariants.FIRST_AWARD_NOT_COMMITTED)).first()
+    if unequal is not None:
+        app_id, award, committed, first = unequal
+        raise LedgerIntegrityError(
+            first or 0, f"the commitments of {app_id} sum to {committed} fen, its approved award is {award} fen"
+        )
 
 
 @dataclass

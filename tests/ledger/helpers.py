@@ -52,3 +52,46 @@ def write_pilot_and_rent_file(path: Path, n: int, seed: int = 3) -> Path:
 
 def intake_file(engine: Engine, path: Path, as_of: date = date(2024, 6, 28)) -> None:
     record_intake(engine, [validate_table(read_table(path, "applications"))], {}, as_of, default_parameters(), [], {})
+
+
+def approve(engine: Engine, awards: list[tuple[str, str, str, int]]) -> None:
+    """Approved decisions (application id, clause, recipient, award in fen) for entries posted straight to the
+    ledger: the database takes a commitment only as an installment of an approved decision."""
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from ledger.models import ApplicationRecord, DecisionRecord, IntakeRun
+
+    with Session(engine) as s, s.begin():
+        run = IntakeRun(started_at=datetime(2024, 6, 28), as_of=date(2024, 6, 28), files=[], validation={})
+        s.add(run)
+        s.flush()
+        for app_id, clause, uscc, fen in awards:
+            s.add(
+                ApplicationRecord(
+                    application_id=app_id,
+                    content_hash="-",
+                    data={},
+                    source_file="-",
+                    source_row=1,
+                    intake_run_id=run.id,
+                )
+            )
+            s.flush()
+            s.add(
+                DecisionRecord(
+                    application_id=app_id,
+                    clause=clause,
+                    uscc=uscc,
+                    status="approved",
+                    reasons="",
+                    award_total_fen=fen,
+                    recipient_uscc=uscc,
+                    decided_on=date(2024, 6, 28),
+                    kind="-",
+                    project_key=app_id,
+                    trace={},
+                    intake_run_id=run.id,
+                )
+            )

@@ -14,11 +14,13 @@ from core.errors import IdempotencyConflict, LedgerIntegrityError
 from ledger import posting
 from ledger.db import run_transaction
 from ledger.verify import ledger_balances, verify_ledger
+from tests.ledger.helpers import approve
 
 USCC = "91310112MA1GB4Y21X"
 
 
 def _post_sample(engine) -> None:  # type: ignore[no-untyped-def]
+    approve(engine, [("APP-1", "A2", USCC, 240_000_002), ("APP-2", "A4-PILOT", USCC, 50_000_000)])
     with run_transaction(engine) as s:
         posting.post(
             s,
@@ -102,13 +104,29 @@ def test_ledger_tables_refuse_update_and_delete(engine, statement: str) -> None:
 
 def test_a_reversal_is_a_new_linked_entry_and_only_one_is_allowed(engine) -> None:  # type: ignore[no-untyped-def]
     _post_sample(engine)
+    approve(engine, [("APP-3", "A4-PILOT", USCC, 50_000_000)])
     with run_transaction(engine) as s:
-        posting.reverse(s, 3, "entered in error", "test")
+        posting.post(s, [posting.commitment("APP-3", 1, "A4-PILOT", 2024, USCC, 50_000_000)], "test")
+        posting.reverse(s, 7, "entered in error", "test")
     with Session(engine) as s:
-        assert verify_ledger(s).entries == 7
-        assert ledger_balances(s).by_clause["A4-PILOT"].committed_fen == 0
+        assert verify_ledger(s).entries == 8
+        assert ledger_balances(s).by_clause["A4-PILOT"].committed_fen == 50_000_000  # APP-2's, paid
     with run_transaction(engine) as s:
-        assert posting.reverse(s, 3, "entered in error", "test").skipped == 1
+        assert posting.reverse(s, 7, "entered in error", "test").skipped == 1
+
+
+def test_a_settled_commitment_cannot_be_reversed_and_a_reversed_one_cannot_be_settled(engine) -> None:  # type: ignore[no-untyped-def]
+    """M1: what a recipient was paid stays paid (its payable account would go below zero); a correction of an
+    unsettled installment takes it out of every later cycle."""
+    _post_sample(engine)
+    with pytest.raises(IntegrityError, match="does not match"), run_transaction(engine) as s:
+        posting.reverse(s, 3, "entered in error", "test")
+    approve(engine, [("APP-3", "A4-PILOT", USCC, 50_000_000)])
+    with run_transaction(engine) as s:
+        posting.post(s, [posting.commitment("APP-3", 1, "A4-PILOT", 2024, USCC, 50_000_000)], "test")
+        posting.reverse(s, 7, "entered in error", "test")
+    with pytest.raises(IntegrityError, match="does not match"), run_transaction(engine) as s:
+        posting.post(s, [posting.settlement("APP-3", 1, "A4-PILOT", 2024, USCC, 50_000_000, paid=True)], "test")
 
 
 def _tamper(engine, sql: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """A stateful hypothesis test of the ledger against a small in-memory oracle, on SQLite and PostgreSQL: post,
 pay, forfeit, reverse and re-post in any order; after every step the balances equal the oracle's, every
-installment is settled at most once and the hash chain verifies."""
+installment is settled at most once, a settled installment is never reversed nor a reversed one settled, and the
+hash chain verifies."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
 from ledger import posting
 from ledger.db import get_engine, run_transaction
 from ledger.verify import ledger_balances, verify_ledger
+from tests.ledger.helpers import approve
 
 CLAUSES = ["A2", "A4-PILOT", "A7-SITE"]
 USCC = "91310112MA1GB4Y21X"
@@ -50,6 +53,7 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
         @rule(target=installments, clause=st.sampled_from(CLAUSES), fen=st.integers(1, 10**11))
         def commit(self, clause: str, fen: int) -> tuple[str, int, str, int]:
             app = f"S-{next(_ids)}"
+            approve(self.engine, [(app, clause, USCC, fen)])
             assert self._post(posting.commitment(app, 1, clause, 2024, USCC, fen)).posted == 1
             self.committed[clause] += fen
             return app, 1, clause, fen
@@ -64,6 +68,10 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
                 else:
                     with pytest.raises(IdempotencyConflict):
                         self._post(p)
+                return
+            if self.seqs[f"commitment/{app}/{k}"] in self.reversed:
+                with pytest.raises(IntegrityError, match="does not match"):  # a corrected installment is not due
+                    self._post(p)
                 return
             assert self._post(p).posted == 1
             self.settled[(app, k)] = paid
@@ -80,6 +88,10 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
         def reverse_commitment(self, item: tuple[str, int, str, int]) -> None:
             app, k, clause, fen = item
             seq = self.seqs[f"commitment/{app}/{k}"]
+            if (app, k) in self.settled and seq not in self.reversed:
+                with pytest.raises(IntegrityError, match="does not match"), run_transaction(self.engine) as s:
+                    posting.reverse(s, seq, "correction", "stateful")  # what was settled stays settled
+                return
             with run_transaction(self.engine) as s:
                 result = posting.reverse(s, seq, "correction", "stateful")
             if seq in self.reversed:
