@@ -11,8 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ import pandas as pd
 
 from core.errors import InputFileError
 from validations.columns import KINDS, Column
-from validations.values import cell_text, normalise_text, quoted
+from validations.values import cell_text, normalise_text
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_CELL_CHARS = 16 * 1024**2  # a cell may be enormous (a pasted document); beyond this the file is refused
@@ -37,9 +36,6 @@ class RawTable:
     frame: pd.DataFrame
     row_numbers: list[int]
     encoding: str
-    ragged: dict[int, str] = field(default_factory=dict)
-    """Rows (by position in ``frame``) with a cell given beyond the header's last column, and what they hold
-    there: bad data (CONTRACT.md 'Input files'), never silently cut to the header."""
 
 
 def decode_csv(data: bytes, file: str) -> tuple[str, str]:
@@ -79,30 +75,6 @@ def header_map(headers: list[str], columns: tuple[Column, ...], file: str) -> li
 
 
 Numbered = list[tuple[int, list[object]]]
-
-
-def header_width(headers: Sequence[str | None]) -> int:
-    """The header's columns up to its last one named (``headers``: cell texts, None when empty)."""
-    return max((j + 1 for j, h in enumerate(headers) if h is not None), default=0)
-
-
-def ragged_message(width: int, extra: list[tuple[int, str]]) -> str:
-    """What a row holds beyond the header's ``width`` columns (``extra``: column number and text)."""
-    cells = ", ".join(f"column {j}: {quoted(t)}" for j, t in extra[:3])
-    more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
-    return f"the row has more cells than the header ({width} columns): {cells}{more}"
-
-
-def _extra_cells(row: Sequence[object], width: int) -> str | None:
-    """``ragged_message`` of a row read row by row, None when nothing is given beyond the header. A row padded
-    with empty cells (an XLSX row as wide as the sheet) costs two C-level counts."""
-    if len(row) <= width:
-        return None
-    tail = row[width:]
-    if tail.count(None) + tail.count("") == len(tail):
-        return None
-    extra = [(j, t) for j, c in enumerate(tail, width + 1) if (t := cell_text(c)) is not None]
-    return ragged_message(width, extra) if extra else None
 
 
 def _first_row_is_header(numbered: Numbered, file: str, empty: str) -> tuple[list[object], Numbered]:
@@ -157,8 +129,7 @@ def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawT
         return None
     header, body = rows[0], rows[1:]
     columns = KINDS[kind]
-    headers = [cell_text(cells[header]) for cells in records]
-    names = header_map([h or "" for h in headers], columns, file)
+    names = header_map([cell_text(cells[header]) or "" for cells in records], columns, file)
     source = {name: j for j, name in enumerate(names) if name is not None}
     frame: dict[str, np.ndarray] = {}
     for column in columns:
@@ -170,20 +141,7 @@ def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawT
             frame[column.name] = np.full(len(body), None, dtype=object)
     # copy=False: each column keeps its own array instead of being copied into one block
     numbers = (body + 1 + skipped).tolist()
-    ragged = _ragged_columns(records, given, body, header_width(headers))
-    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding, ragged)
-
-
-def _ragged_columns(records: list[np.ndarray], given: list[np.ndarray], body: np.ndarray, width: int) -> dict[int, str]:
-    """``RawTable.ragged`` of a table read column by column: the rows with a cell given beyond ``width``."""
-    if width >= len(records):
-        return {}
-    beyond = np.logical_or.reduce([given[j][body] for j in range(width, len(records))])
-    ragged: dict[int, str] = {}
-    for pos in np.flatnonzero(beyond).tolist():
-        extra = [(j + 1, str(records[j][body[pos]])) for j in range(width, len(records)) if given[j][body[pos]]]
-        ragged[pos] = ragged_message(width, extra)
-    return ragged
+    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding)
 
 
 def _given(cells: np.ndarray) -> np.ndarray:
@@ -293,6 +251,11 @@ def _jsonl_rows(text: str, file: str) -> tuple[list[object], Numbered]:
 def read_table(path: Path | str, kind: str) -> RawTable:
     """Read one input file of ``kind`` (applications, blacklist, registry, external_awards, case_decisions,
     onboardings)."""
+    return parse_table(read_file_bytes(path), str(path), kind)
+
+
+def read_file_bytes(path: Path | str) -> bytes:
+    """The bytes of one input file, read once; InputFileError when it cannot be read."""
     path = Path(path)
     file = str(path)
     try:
@@ -307,7 +270,13 @@ def read_table(path: Path | str, kind: str) -> RawTable:
         raise InputFileError(file, "cannot be read (permission denied)") from None
     except OSError as e:
         raise InputFileError(file, f"cannot be read ({e.strerror})") from None
-    suffix = path.suffix.lower()
+    return data
+
+
+def parse_table(data: bytes, file: str, kind: str) -> RawTable:
+    """The table of ``kind`` in the bytes of a file already read (``file`` names it in messages, its suffix
+    tells the format): what ``read_table`` gives for the file, for a caller that reads each file once itself."""
+    suffix = Path(file).suffix.lower()
     if suffix in {".xlsx", ".xlsm"} or data.startswith(b"PK\x03\x04"):
         return _rows_table(file, kind, "xlsx", *_xlsx_rows(data, file))
     if b"\x00" in data[:4096]:
@@ -326,20 +295,14 @@ def read_table(path: Path | str, kind: str) -> RawTable:
 def _rows_table(file: str, kind: str, encoding: str, headers: list[object], body: Numbered) -> RawTable:
     """The RawTable of a file read row by row: a header row and the numbered rows under it."""
     columns = KINDS[kind]
-    texts = [cell_text(h) for h in headers]
-    names = header_map([h or "" for h in texts], columns, file)
+    names = header_map([cell_text(h) or "" for h in headers], columns, file)
     width = len(names)
     keep = [(i, n) for i, n in enumerate(names) if n is not None]
     cells: dict[str, list[str | None]] = {n: [] for _, n in keep}
-    ragged: dict[int, str] = {}
-    named = header_width(texts)
-    for pos, (_, row) in enumerate(body):
+    for _, row in body:
         padded = list(row) + [None] * (width - len(row))
         for i, name in keep:
             cells[name].append(cell_text(padded[i]))
-        extra = _extra_cells(row, named)
-        if extra is not None:
-            ragged[pos] = extra
     absent = [None] * len(body)
     frame = pd.DataFrame({c.name: cells.get(c.name, absent) for c in columns}, dtype=object)
-    return RawTable(file, kind, frame, [n for n, _ in body], encoding, ragged)
+    return RawTable(file, kind, frame, [n for n, _ in body], encoding)
