@@ -24,6 +24,7 @@ from rules.params import default_parameters
 from subsidy import dataset_checks, progress
 from subsidy.dataset_checks import DatasetChecks
 from subsidy.gc_pause import collector_paused
+from tasks.refusals import said_with_the_input
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import read_table
@@ -117,7 +118,8 @@ def decide_and_record(
         {"file": t.file, "checksum": records.file_checksum(t.file), "rows": len(t.frame) + len(t.quarantined)}
         for t in tables
     ]
-    with collector_paused(), progress.step("screen, decide and post to the ledger"):
+    # A value the database refuses fails the run naming its file and row, not with a bare DataError.
+    with collector_paused(), progress.step("screen, decide and post to the ledger"), said_with_the_input(tables):
         return record_intake(
             get_engine(),
             tables,
