@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 
 from core.errors import InputFileError
 from validations.columns import KINDS, Column
-from validations.values import cell_text, normalise_text
+from validations.values import cell_text, normalise_text, quoted
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_CELL_CHARS = 16 * 1024**2  # a cell may be enormous (a pasted document); beyond this the file is refused
@@ -36,6 +37,9 @@ class RawTable:
     frame: pd.DataFrame
     row_numbers: list[int]
     encoding: str
+    ragged: dict[int, str] = field(default_factory=dict)
+    """Rows (by position in ``frame``) with a cell given beyond the header's last column, and what they hold
+    there: bad data (CONTRACT.md 'Input files'), never silently cut to the header."""
 
 
 def decode_csv(data: bytes, file: str) -> tuple[str, str]:
@@ -75,6 +79,30 @@ def header_map(headers: list[str], columns: tuple[Column, ...], file: str) -> li
 
 
 Numbered = list[tuple[int, list[object]]]
+
+
+def header_width(headers: Sequence[str | None]) -> int:
+    """The header's columns up to its last one named (``headers``: cell texts, None when empty)."""
+    return max((j + 1 for j, h in enumerate(headers) if h is not None), default=0)
+
+
+def ragged_message(width: int, extra: list[tuple[int, str]]) -> str:
+    """What a row holds beyond the header's ``width`` columns (``extra``: column number and text)."""
+    cells = ", ".join(f"column {j}: {quoted(t)}" for j, t in extra[:3])
+    more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
+    return f"the row has more cells than the header ({width} columns): {cells}{more}"
+
+
+def _extra_cells(row: Sequence[object], width: int) -> str | None:
+    """``ragged_message`` of a row read row by row, None when nothing is given beyond the header. A row padded
+    with empty cells (an XLSX row as wide as the sheet) costs two C-level counts."""
+    if len(row) <= width:
+        return None
+    tail = row[width:]
+    if tail.count(None) + tail.count("") == len(tail):
+        return None
+    extra = [(j, t) for j, c in enumerate(tail, width + 1) if (t := cell_text(c)) is not None]
+    return ragged_message(width, extra) if extra else None
 
 
 def _first_row_is_header(numbered: Numbered, file: str, empty: str) -> tuple[list[object], Numbered]:
@@ -129,7 +157,8 @@ def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawT
         return None
     header, body = rows[0], rows[1:]
     columns = KINDS[kind]
-    names = header_map([cell_text(cells[header]) or "" for cells in records], columns, file)
+    headers = [cell_text(cells[header]) for cells in records]
+    names = header_map([h or "" for h in headers], columns, file)
     source = {name: j for j, name in enumerate(names) if name is not None}
     frame: dict[str, np.ndarray] = {}
     for column in columns:
@@ -141,7 +170,20 @@ def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawT
             frame[column.name] = np.full(len(body), None, dtype=object)
     # copy=False: each column keeps its own array instead of being copied into one block
     numbers = (body + 1 + skipped).tolist()
-    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding)
+    ragged = _ragged_columns(records, given, body, header_width(headers))
+    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding, ragged)
+
+
+def _ragged_columns(records: list[np.ndarray], given: list[np.ndarray], body: np.ndarray, width: int) -> dict[int, str]:
+    """``RawTable.ragged`` of a table read column by column: the rows with a cell given beyond ``width``."""
+    if width >= len(records):
+        return {}
+    beyond = np.logical_or.reduce([given[j][body] for j in range(width, len(records))])
+    ragged: dict[int, str] = {}
+    for pos in np.flatnonzero(beyond).tolist():
+        extra = [(j + 1, str(records[j][body[pos]])) for j in range(width, len(records)) if given[j][body[pos]]]
+        ragged[pos] = ragged_message(width, extra)
+    return ragged
 
 
 def _given(cells: np.ndarray) -> np.ndarray:
@@ -202,27 +244,6 @@ def _cells_fit(payload: bytes) -> bool:
     )
 
 
-def _xlsx_rows(data: bytes, file: str) -> tuple[list[object], Numbered]:
-    import openpyxl
-
-    # openpyxl fails on a damaged workbook with whatever its XML and zip layers raise (BadZipFile, KeyError,
-    # ParseError, zlib.error, IndexError for a book without worksheets, ...): all of them mean "not readable".
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:
-        raise InputFileError(file, f"is not a readable XLSX workbook ({e.__class__.__name__})") from None
-    try:
-        sheet = book.worksheets[0]
-        # The stored dimension may be wrong (some writers put A1): read every row the sheet really has.
-        sheet.reset_dimensions()
-        rows = [(n, list(r)) for n, r in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
-    except Exception as e:
-        raise InputFileError(file, f"is not a readable XLSX workbook ({e.__class__.__name__})") from None
-    finally:
-        book.close()
-    return _first_row_is_header(rows, file, "is empty: the first sheet has no header row")
-
-
 def _jsonl_rows(text: str, file: str) -> tuple[list[object], Numbered]:
     """One JSON object per line; record on line *n* is row *n* + 1 (as if a header were row 1). Lines are split
     on newline only (JSON text may hold U+2028 and other Unicode line breaks), numbers and NaN/Infinity are kept
@@ -278,7 +299,9 @@ def parse_table(data: bytes, file: str, kind: str) -> RawTable:
     tells the format): what ``read_table`` gives for the file, for a caller that reads each file once itself."""
     suffix = Path(file).suffix.lower()
     if suffix in {".xlsx", ".xlsm"} or data.startswith(b"PK\x03\x04"):
-        return _rows_table(file, kind, "xlsx", *_xlsx_rows(data, file))
+        from validations.xlsx import xlsx_table  # streams the sheet; imports this module
+
+        return xlsx_table(data, file, kind)
     if b"\x00" in data[:4096]:
         raise InputFileError(file, "is binary, not a CSV, XLSX or JSON Lines table")
     text, encoding = decode_csv(data, file)
@@ -295,14 +318,20 @@ def parse_table(data: bytes, file: str, kind: str) -> RawTable:
 def _rows_table(file: str, kind: str, encoding: str, headers: list[object], body: Numbered) -> RawTable:
     """The RawTable of a file read row by row: a header row and the numbered rows under it."""
     columns = KINDS[kind]
-    names = header_map([cell_text(h) or "" for h in headers], columns, file)
+    texts = [cell_text(h) for h in headers]
+    names = header_map([h or "" for h in texts], columns, file)
     width = len(names)
     keep = [(i, n) for i, n in enumerate(names) if n is not None]
     cells: dict[str, list[str | None]] = {n: [] for _, n in keep}
-    for _, row in body:
+    ragged: dict[int, str] = {}
+    named = header_width(texts)
+    for pos, (_, row) in enumerate(body):
         padded = list(row) + [None] * (width - len(row))
         for i, name in keep:
             cells[name].append(cell_text(padded[i]))
+        extra = _extra_cells(row, named)
+        if extra is not None:
+            ragged[pos] = extra
     absent = [None] * len(body)
     frame = pd.DataFrame({c.name: cells.get(c.name, absent) for c in columns}, dtype=object)
-    return RawTable(file, kind, frame, [n for n, _ in body], encoding)
+    return RawTable(file, kind, frame, [n for n, _ in body], encoding, ragged)
