@@ -33,7 +33,7 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
     root = Path(inbox) if inbox else inbox_dir()
     archive_root = Path(archive) if archive else root / "archive"
     scan = scan_inbox(str(root))
-    batch = read_inbox_files(scan.new)
+    batch = read_inbox_files(scan.new, as_is(scan.contents), scan.refused)  # the bytes read at the scan
     summary = InboxSummary(inbox=str(root.resolve()))
     accepted = inbox_records(batch.accepted, "processed", archive_root, day)
     rejected_items = [item for item, _ in batch.rejected]
@@ -46,13 +46,16 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
     )
     if batch.accepted:
         validation = check_datasets(as_is(batch.tables))
-        summary.intake = decide_and_record(as_is(batch.tables), as_is(batch.references), day, validation, accepted)
+        checksums = {i.path: i.checksum for i in batch.accepted}
+        summary.intake = decide_and_record(
+            as_is(batch.tables), as_is(batch.references), day, validation, accepted, checksums
+        )
     if rejected:
         record_rejected_files(rejected)
-    moves = [(i.path, r["archived_as"]) for i, r in zip(batch.accepted, accepted, strict=True)]
-    moves += [(i.path, r["archived_as"]) for i, r in zip(rejected_items, rejected, strict=True)]
+    moves = [(i, r["archived_as"]) for i, r in zip(batch.accepted, accepted, strict=True)]
+    moves += [(i, r["archived_as"]) for i, r in zip(rejected_items, rejected, strict=True)]
     moves += [
-        (item.path, archived or str(archive_root / "duplicates" / f"{item.checksum[:12]}-{item.name}"))
+        (item, archived or str(archive_root / "duplicates" / f"{item.checksum[:12]}-{item.name}"))
         for item, _, archived in scan.seen
     ]
     summary.archived = archive_inbox_files(moves)

@@ -8,13 +8,7 @@ from prefect import flow
 
 from flows import as_is
 from ledger.runs import IntakeSummary
-from tasks.intake import (
-    decide_and_record,
-    finish_dataset_checks,
-    read_applications,
-    read_reference_data,
-    start_dataset_checks,
-)
+from tasks.intake import check_datasets, decide_and_record, read_application_files, read_reference_data
 from tasks.reports import publish_intake_summary
 
 
@@ -41,11 +35,11 @@ def intake_flow(
         )
         if path
     }
-    checks = start_dataset_checks(files)  # Great Expectations, in its own process, beside the rest
     references = read_reference_data(reference_files)
-    tables = read_applications(files)
-    summary = decide_and_record(as_is(tables), as_is(references), decision_date)
-    validation = finish_dataset_checks(checks, summary.run_id)
-    summary.data_docs = validation.get("data_docs")
+    tables, checksums = read_application_files(files)  # each file read once
+    validation = check_datasets(as_is(tables))  # Great Expectations on the tables read, in this process
+    summary = decide_and_record(
+        as_is(tables), as_is(references), decision_date, as_is(validation), checksums=as_is(checksums)
+    )
     publish_intake_summary(summary)
     return summary

@@ -3,11 +3,18 @@
 A file is recognised by its SHA-256: the same file dropped again is skipped. Only regular files directly in the
 inbox are taken; symbolic links, sub-folders, hidden and partial files (``.part``, ``.tmp``) are left alone, so a
 path outside the inbox can never be read through it.
+
+Each file is read once, through one descriptor that follows no link (``tasks/inbox_files.py``): the bytes hashed
+are the bytes parsed. A file is taken when a ``<name>.done`` marker announces it, or when it stayed unchanged
+(size, times, inode) across the settle time (``SUBSIDY_INBOX_SETTLE_SECONDS``, default 3): a file still being
+written is left for the next run. Only the file that was read is archived, never a link put in its place.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
+import stat
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,9 +28,21 @@ from core.errors import InputFileError
 from ledger import records
 from ledger.db import get_engine
 from subsidy.gc_pause import collector_paused
+from tasks.inbox_files import (
+    DONE_SUFFIX,
+    LINK_REFUSED,
+    STILL_WRITTEN,
+    NotTaken,
+    identity,
+    marker,
+    move_read_file,
+    read_once,
+    settle_seconds,
+    signature,
+)
 from tasks.intake import read_reference_table
 from validations.batch import ValidatedTable, validate_table
-from validations.readers import read_table
+from validations.readers import parse_table
 
 # File-name prefixes (English or Chinese) that mark a reference-data file; anything else holds applications.
 REFERENCE_PREFIXES = (
@@ -34,6 +53,7 @@ REFERENCE_PREFIXES = (
     ("onboardings", ("onboardings", "上云")),
 )
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload")
+_pause = time.sleep  # the settle wait (a test may write to a file meanwhile)
 
 
 def kind_of(name: str) -> str:
@@ -50,6 +70,7 @@ class InboxItem:
     name: str
     kind: str
     checksum: str
+    identity: tuple[int, ...] = ()  # of the file read (``inbox_files.identity``): only that file is archived
 
 
 @dataclass
@@ -57,6 +78,8 @@ class InboxScan:
     new: list[InboxItem] = field(default_factory=list)
     seen: list[tuple[InboxItem, str, str]] = field(default_factory=list)  # item, status, archived_as
     ignored: list[str] = field(default_factory=list)
+    contents: dict[str, bytes] = field(default_factory=dict)  # the bytes read of each new file, by path
+    refused: dict[str, str] = field(default_factory=dict)  # a new file that cannot be read as a table: why
 
 
 @dataclass
@@ -71,44 +94,91 @@ def archive_path(archive: Path, item: InboxItem, day: date) -> Path:
     return archive / day.isoformat() / f"{item.checksum[:12]}-{item.name}"
 
 
+def _listed(root: Path, ignored: list[str]) -> list[tuple[Path, os.stat_result]]:
+    """The regular files directly in ``root`` with their status (no link followed); links, FIFOs and other
+    special files are noted in ``ignored``; folders, hidden, partial files and ``.done`` markers are passed over."""
+    found: list[tuple[Path, os.stat_result]] = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith(".") or entry.name.endswith((*PARTIAL_SUFFIXES, DONE_SUFFIX)):
+            continue
+        try:
+            st = entry.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((entry, st))
+        elif not stat.S_ISDIR(st.st_mode):
+            ignored.append(f"{entry.name}: {LINK_REFUSED}")
+    return found
+
+
+def _settled(
+    entries: list[tuple[Path, os.stat_result]], seconds: float, ignored: list[str]
+) -> list[tuple[Path, os.stat_result]]:
+    """The files announced by a ``.done`` marker, and those unchanged across ``seconds``; the others are left
+    for the next run (noted in ``ignored``)."""
+    announced = [os.path.lexists(marker(path)) for path, _ in entries]
+    waiting = [entry for entry, done in zip(entries, announced, strict=True) if not done]
+    if waiting and seconds > 0:
+        _pause(seconds)
+    taken = [entry for entry, done in zip(entries, announced, strict=True) if done]
+    for path, st in waiting:
+        try:
+            now = path.lstat()
+        except FileNotFoundError:
+            continue
+        if signature(now) == signature(st):
+            taken.append((path, now))
+        else:
+            ignored.append(f"{path.name}: {LINK_REFUSED if stat.S_ISLNK(now.st_mode) else STILL_WRITTEN}")
+    return sorted(taken, key=lambda e: e[0].name)
+
+
 @task(name="scan-inbox", cache_policy=NO_CACHE)
 def scan_inbox(inbox: str) -> InboxScan:
-    """The new files directly in the inbox, and those seen before (by checksum)."""
+    """The new files directly in the inbox, read once each (their bytes kept for ``read_inbox_files``), and
+    those seen before (by checksum)."""
     root = Path(inbox).resolve()
     root.mkdir(parents=True, exist_ok=True)
     scan = InboxScan()
-    candidates: list[InboxItem] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name.endswith(PARTIAL_SUFFIXES):
+    for path, seen in _settled(_listed(root, scan.ignored), settle_seconds(), scan.ignored):
+        try:
+            data, checksum, st = read_once(path, seen)
+        except NotTaken as e:
+            scan.ignored.append(f"{path.name}: {e}")
             continue
-        if entry.is_symlink() or not entry.is_file() or entry.resolve().parent != root:
-            if not entry.is_dir() or entry.is_symlink():
-                scan.ignored.append(f"{entry.name}: not a regular file in the inbox (links are refused)")
-            continue
-        candidates.append(InboxItem(str(entry), entry.name, kind_of(entry.name), records.file_checksum(entry)))
-    with Session(get_engine()) as session:
-        known = records.known_inbox_files(session, [c.checksum for c in candidates])
-    for item in candidates:
-        if item.checksum in known:
-            scan.seen.append((item, *known[item.checksum]))
-        elif any(item.checksum == n.checksum for n in scan.new):
+        item = InboxItem(str(path), path.name, kind_of(path.name), checksum, identity(st))
+        with Session(get_engine()) as session:
+            known = records.known_inbox_files(session, [checksum])
+        if checksum in known:
+            scan.seen.append((item, *known[checksum]))
+        elif any(checksum == n.checksum for n in scan.new):
             scan.seen.append((item, "duplicate", ""))
         else:
             scan.new.append(item)
+            if data is None:
+                scan.refused[item.path] = "is larger than 2 GiB"
+            else:
+                scan.contents[item.path] = data
     return scan
 
 
 @task(name="read-inbox-files", cache_policy=NO_CACHE)
-def read_inbox_files(items: list[InboxItem]) -> InboxBatch:
-    """Read and validate each file on its own: a file that cannot be used is rejected alone, with its reason."""
+def read_inbox_files(items: list[InboxItem], contents: dict[str, bytes], refused: dict[str, str]) -> InboxBatch:
+    """Parse and validate the bytes read of each file on its own (each dropped from ``contents`` once parsed): a
+    file that cannot be used is rejected alone, with its reason."""
     batch = InboxBatch()
     for item in items:
         try:
+            if item.path in refused:
+                raise InputFileError(item.path, refused[item.path])
+            data = contents.pop(item.path)
             with collector_paused():
                 if item.kind == "applications":
-                    table = validate_table(read_table(item.path, item.kind))
+                    table = validate_table(parse_table(data, item.path, item.kind))
                 else:
-                    table = read_reference_table(item.path, item.kind)
+                    table = read_reference_table(item.path, item.kind, data)
+            del data
         except InputFileError as e:  # includes a reference file refused for bad rows
             batch.rejected.append((item, str(e)))
             continue
@@ -141,18 +211,23 @@ def inbox_records(
 
 
 @task(name="archive-inbox-files", cache_policy=NO_CACHE)
-def archive_inbox_files(moves: list[tuple[str, str]]) -> list[str]:
-    """Move each file to its archive place (after the database has recorded it); returns where they went."""
+def archive_inbox_files(moves: list[tuple[InboxItem, str]]) -> list[str]:
+    """Move each file read to its archive place (after the database has recorded it), its ``.done`` marker
+    removed; returns where they went. A path that is no longer the file read (a link or another file put in its
+    place) stays where it is."""
     logger = get_run_logger()
     done: list[str] = []
-    for source, target in moves:
-        src, dest = Path(source), Path(target)
-        if not src.exists():
+    for item, target in moves:
+        src, dest = Path(item.path), Path(target)
+        if not os.path.lexists(src):
             continue
         if dest.exists():
             dest = dest.with_name(f"{dest.stem}.again{dest.suffix}")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(src), str(dest))
+        if not move_read_file(src, dest, item.identity):
+            logger.warning("left %s in the inbox: it is no longer the file that was read", src.name)
+            continue
+        marker(src).unlink(missing_ok=True)
         done.append(str(dest))
         logger.info("archived %s as %s", src.name, dest)
     return done

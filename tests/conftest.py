@@ -17,6 +17,8 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+# Inbox files written by a test are settled at once: a short settle time keeps the check without the wait.
+os.environ.setdefault("SUBSIDY_INBOX_SETTLE_SECONDS", "0.2")
 # Data Docs of intakes run by tests go to a scratch folder, never into the working tree.
 os.environ.setdefault("SUBSIDY_DATA_DOCS_DIR", tempfile.mkdtemp(prefix="subsidy-test-data-docs-"))
 

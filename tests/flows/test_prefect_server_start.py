@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from subsidy import dataset_checks, prefect_server
+from validations.batch import ValidatedTable
 
 
 def test_an_api_in_the_environment_or_the_active_profile_is_used_as_it_is(
@@ -37,9 +39,16 @@ def test_no_temporary_server_is_started_where_prefect_is_already_loaded() -> Non
 
 
 def test_dataset_checks_that_fail_say_why_and_the_intake_goes_on(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tasks.intake
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no expectation store")
+
     monkeypatch.setenv("SUBSIDY_DATA_DOCS_DIR", str(tmp_path))
-    checks = dataset_checks.start([str(tmp_path / "no-such-file.csv")])
-    outcome = checks.outcome()
+    monkeypatch.setattr(tasks.intake, "run_suites", broken)
+    table = ValidatedTable("a.csv", "applications", pd.DataFrame({"application_id": ["A-1"]}), [2])
+    outcome = tasks.intake.check_datasets.fn([table])
     assert outcome["files"] == {} and outcome["data_docs"] is None
-    assert outcome["error"].startswith("dataset checks failed: ")
-    assert dataset_checks.start([]).outcome() == {"files": {}, "data_docs": None}
+    assert outcome["error"] == "dataset checks failed: RuntimeError: no expectation store"
+    assert tasks.intake.check_datasets.fn([]) == {"files": {}, "data_docs": None}
+    dataset_checks.start_early([])  # nothing to check: nothing loaded, nothing started
