@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from prefect import flow
 
+from core.errors import SubsidyError
 from core.settings import inbox_dir
 from flows import as_is
 from ledger.runs import IntakeSummary
-from tasks.inbox import archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
+from tasks.inbox import InboxBatch, InboxItem, archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
 from tasks.intake import check_datasets, decide_and_record, record_rejected_files
 from tasks.reports import publish_inbox_summary
+from validations.batch import ValidatedTable
 
 
 @dataclass
@@ -36,6 +39,15 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
     batch = read_inbox_files(scan.new, as_is(scan.contents), scan.refused)  # the bytes read at the scan
     summary = InboxSummary(inbox=str(root.resolve()))
     accepted = inbox_records(batch.accepted, "processed", archive_root, day)
+    if batch.accepted:
+        validation = check_datasets(as_is(batch.tables))
+        checksums = {i.path: i.checksum for i in batch.accepted}
+        try:
+            summary.intake = decide_and_record(
+                as_is(batch.tables), as_is(batch.references), day, validation, accepted, checksums
+            )
+        except SubsidyError:  # the database refused the drop: each file on its own, so one blocks no other
+            summary.intake = _each_file_alone(batch, accepted, day, validation, checksums)
     rejected_items = [item for item, _ in batch.rejected]
     rejected = inbox_records(
         rejected_items,
@@ -44,12 +56,6 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
         day,
         {item.checksum: message for item, message in batch.rejected},
     )
-    if batch.accepted:
-        validation = check_datasets(as_is(batch.tables))
-        checksums = {i.path: i.checksum for i in batch.accepted}
-        summary.intake = decide_and_record(
-            as_is(batch.tables), as_is(batch.references), day, validation, accepted, checksums
-        )
     if rejected:
         record_rejected_files(rejected)
     moves = [(i, r["archived_as"]) for i, r in zip(batch.accepted, accepted, strict=True)]
@@ -63,4 +69,30 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
     summary.rejected = [message for _, message in batch.rejected]
     summary.skipped = [f"{item.name}: already {status}" for item, status, _ in scan.seen] + scan.ignored
     publish_inbox_summary(summary)
+    return summary
+
+
+def _each_file_alone(
+    batch: InboxBatch, accepted: list[dict[str, Any]], day: date, validation: dict[str, Any], checksums: dict[str, str]
+) -> IntakeSummary | None:
+    """Decide and record each file of the drop in its own run (the reference files first, as the drop would
+    have stored them before deciding): a file the database refuses is moved from ``batch.accepted`` (and its
+    record from ``accepted``) to ``batch.rejected`` with the reason; the others are taken. The last run's
+    summary, None when every file was refused."""
+    summary = None
+    by_kind = {kind: [i for i in batch.accepted if i.kind == kind] for kind in batch.references}
+    units: list[tuple[list[ValidatedTable], dict[str, tuple[ValidatedTable, str]], list[InboxItem]]] = [
+        ([], {kind: batch.references[kind]}, by_kind[kind]) for kind in batch.references
+    ]
+    applications = [i for i in batch.accepted if i.kind == "applications"]
+    units += [([table], {}, [item]) for table, item in zip(batch.tables, applications, strict=True)]
+    for tables, references, items in units:
+        records = [accepted[batch.accepted.index(i)] for i in items]
+        try:
+            summary = decide_and_record(as_is(tables), as_is(references), day, validation, records, checksums)
+        except SubsidyError as e:
+            for item in items:
+                del accepted[batch.accepted.index(item)]
+                batch.accepted.remove(item)
+                batch.rejected.append((item, str(e)))
     return summary
