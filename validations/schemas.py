@@ -111,7 +111,11 @@ def id_characters(values: pd.Series) -> pd.Series:
     """Ids without control or format characters; one look at all of them when none holds anything unprintable
     (str.isprintable is False for every character of ``_CONTROL_CATEGORIES``)."""
     texts = values.tolist()
-    if all(type(t) is str for t in texts) and "".join(texts).isprintable():
+    try:
+        printable = "".join(texts).isprintable()
+    except TypeError:  # a value that is not text: each is looked at
+        printable = False
+    if printable:
         return pd.Series(True, index=values.index)
     return pd.Series(_each(id_is_clean)(texts), index=values.index)
 
