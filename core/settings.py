@@ -23,6 +23,13 @@ def data_docs_dir() -> Path:
     return Path(configured) if configured else Path.cwd() / "subsidy-data-docs"
 
 
+def anchor_dir() -> Path:
+    """Where each committing run appends the ledger's chain head, outside the database: ``SUBSIDY_ANCHOR_DIR`` or
+    ``./subsidy-anchors`` (keep it on other storage than the database, or copy it there)."""
+    configured = os.environ.get("SUBSIDY_ANCHOR_DIR", "").strip()
+    return Path(configured) if configured else Path.cwd() / "subsidy-anchors"
+
+
 def inbox_dir() -> Path:
     """The folder the operations team drops files into: ``SUBSIDY_INBOX`` or ``./inbox``."""
     configured = os.environ.get("SUBSIDY_INBOX", "").strip()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
 from ledger import posting, records
+from ledger.anchors import append_anchor
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
 from ledger.history import grant_history
@@ -178,7 +179,7 @@ def record_intake(
             str(clause): from_fen(int(fen)) for clause, fen in approved.groupby("clause")["award_fen"].sum().items()
         }
         summary.awards_by_clause = dict(sorted(summary.awards_by_clause.items()))
-        summary.chain_head = result.head if result.posted else posting.chain_head(session)[1]
+        head_seq, summary.chain_head = posting.chain_head(session)
         summary.quarantine_messages = [f"{q['file']}, row {q['row']}: {q['message']}" for q in quarantine]
         run.rows_read, run.decided, run.unchanged, run.quarantined = (
             summary.rows_read,
@@ -191,6 +192,8 @@ def record_intake(
                 f"intake run lost track of rows: rows read {summary.rows_read} ≠ decided {summary.decided} "
                 f"+ unchanged {summary.unchanged} + quarantined {summary.quarantined}"
             )
+    if result.posted:
+        append_anchor(engine, head_seq, summary.chain_head, f"intake:{run.id}")
     refresh_statistics(
         engine, {"applications": len(new), "decisions": len(frame), "ledger_transactions": result.posted}
     )
@@ -316,9 +319,11 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
                     summary.forfeited += 1
                     summary.forfeited_fen += fen
                     per["forfeited_fen"] += fen
-        summary.chain_head = result.head if result.posted else posting.chain_head(session)[1]
+        head_seq, summary.chain_head = posting.chain_head(session)
         cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
         cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen
         cycle.chain_head = summary.chain_head
+    if result.posted:
+        append_anchor(engine, head_seq, summary.chain_head, f"cycle:{cycle.id}")
     refresh_statistics(engine, {"ledger_transactions": result.posted})
     return summary

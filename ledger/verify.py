@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
 from ledger import invariants
+from ledger.anchors import Anchor, read_anchors
 from ledger.models import LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, content_hash, entry_hash
 
@@ -23,23 +24,27 @@ class VerifyReport:
     head: str
     debit_fen: int
     credit_fen: int
+    anchors_checked: int = 0
+    """Chain heads kept outside the database that were found in the chain."""
 
 
-def verify_ledger(session: Session, known_heads: Iterable[str] = ()) -> VerifyReport:
+def verify_ledger(
+    session: Session, known_heads: Iterable[str] = (), anchors: Sequence[Anchor] | None = None
+) -> VerifyReport:
     """Walk the chain in order; raise ``LedgerIntegrityError`` naming the first bad entry. ``known_heads`` are
-    chain heads kept outside the database (printed by each cycle): each must still be an entry of the chain, so
-    a ledger rewritten from some point on, hashes and all, is caught too. Then every entry must match what it is
-    for (``check_entries_match``)."""
+    chain heads given by the operator, ``anchors`` those kept outside the database by every committing run (by
+    default read from this ledger's anchor file, ``ledger.anchors``): each must still be in the chain at its place,
+    so a ledger rewritten from some point on, hashes and all, or cut short, is caught. Then every entry must match
+    what it is for (``check_entries_match``)."""
     wanted = set(known_heads)
+    anchored = {a.seq: a for a in (read_anchors(session) if anchors is None else anchors)}
     prev = GENESIS_HASH
-    expected_seq = 0
-    entries = lines_seen = total_debit = total_credit = 0
-    last_seq = 0
+    entries = total = 0
     while True:
         txns = (
             session.execute(
                 select(LedgerTransaction)
-                .where(LedgerTransaction.seq > last_seq)
+                .where(LedgerTransaction.seq > entries)
                 .order_by(LedgerTransaction.seq)
                 .limit(BATCH)
             )
@@ -49,47 +54,59 @@ def verify_ledger(session: Session, known_heads: Iterable[str] = ()) -> VerifyRe
         if not txns:
             break
         for t in txns:
-            expected_seq += 1
-            if t.seq != expected_seq:
-                raise LedgerIntegrityError(expected_seq, f"missing; the chain jumps to #{t.seq}")
-            if t.amount_fen < 0 or not t.debit_account or not t.credit_account or t.debit_account == t.credit_account:
+            entries += 1
+            check_entry(t, entries, prev)
+            anchor = anchored.get(t.seq)
+            if anchor is not None and anchor.head != t.entry_hash:
                 raise LedgerIntegrityError(
-                    t.seq,
-                    f"does not balance (debit {t.debit_account!r}, credit {t.credit_account!r}, {t.amount_fen} fen)",
+                    t.seq, f"differs from the head {anchor.source} kept outside the database: the ledger was rewritten"
                 )
-            content = content_hash(
-                t.business_key,
-                t.kind,
-                t.application_id,
-                t.installment,
-                t.clause,
-                t.fiscal_year,
-                t.recipient_uscc,
-                t.amount_fen,
-                t.reasons,
-                t.reverses_seq,
-                t.debit_account,
-                t.credit_account,
-            )
-            if content != t.content_hash:
-                raise LedgerIntegrityError(t.seq, f"content was changed after posting ({t.business_key})")
-            if t.prev_hash != prev:
-                raise LedgerIntegrityError(t.seq, "does not link to the entry before it (hash chain broken)")
-            if entry_hash(t.seq, prev, content, t.posted_at, t.source) != t.entry_hash:
-                raise LedgerIntegrityError(t.seq, "entry hash does not match its content (hash chain broken)")
             prev = t.entry_hash
             wanted.discard(prev)
-            entries += 1
-            lines_seen += 2
-            total_debit += t.amount_fen
-            total_credit += t.amount_fen
-        last_seq = txns[-1].seq
+            total += t.amount_fen
     if wanted:
         raise LedgerIntegrityError(
-            last_seq, f"chain head(s) kept outside the database are not in the chain: {', '.join(sorted(wanted))}"
+            entries, f"chain head(s) kept outside the database are not in the chain: {', '.join(sorted(wanted))}"
+        )
+    beyond = [a for a in anchored.values() if a.seq > entries]
+    if beyond:
+        last = max(beyond, key=lambda a: a.seq)
+        raise LedgerIntegrityError(
+            entries + 1,
+            f"missing: the ledger ends at #{entries} but {last.source} kept head #{last.seq} outside the database",
         )
     check_entries_match(session)
-    return VerifyReport(entries, lines_seen, prev, total_debit, total_credit)
+    return VerifyReport(entries, 2 * entries, prev, total, total, anchors_checked=len(anchored))
+
+
+def check_entry(t: LedgerTransaction, expected_seq: int, prev: str) -> None:
+    """One entry: in its place, a transfer, its content and its link to the entry before it as posted."""
+    if t.seq != expected_seq:
+        raise LedgerIntegrityError(expected_seq, f"missing; the chain jumps to #{t.seq}")
+    if t.amount_fen < 0 or not t.debit_account or not t.credit_account or t.debit_account == t.credit_account:
+        raise LedgerIntegrityError(
+            t.seq, f"does not balance (debit {t.debit_account!r}, credit {t.credit_account!r}, {t.amount_fen} fen)"
+        )
+    content = content_hash(
+        t.business_key,
+        t.kind,
+        t.application_id,
+        t.installment,
+        t.clause,
+        t.fiscal_year,
+        t.recipient_uscc,
+        t.amount_fen,
+        t.reasons,
+        t.reverses_seq,
+        t.debit_account,
+        t.credit_account,
+    )
+    if content != t.content_hash:
+        raise LedgerIntegrityError(t.seq, f"content was changed after posting ({t.business_key})")
+    if t.prev_hash != prev:
+        raise LedgerIntegrityError(t.seq, "does not link to the entry before it (hash chain broken)")
+    if entry_hash(t.seq, prev, content, t.posted_at, t.source) != t.entry_hash:
+        raise LedgerIntegrityError(t.seq, "entry hash does not match its content (hash chain broken)")
 
 
 def check_entries_match(session: Session) -> None:

@@ -1,0 +1,84 @@
+"""M6: every run that posts keeps its chain head outside the database; ``ledger verify`` (and the scheduled
+verification, which calls it with no heads given) checks the chain against them, so a rewrite that recomputes
+every later hash, or a ledger cut short, is reported with the entry where it differs — on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from core.errors import LedgerIntegrityError
+from ledger.anchors import anchor_file, read_anchors
+from ledger.models import LedgerTransaction
+from ledger.posting import content_hash, entry_hash
+from ledger.runs import run_cycle
+from ledger.verify import verify_ledger
+from rules.params import default_parameters
+from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
+
+
+@pytest.fixture
+def two_runs(engine, tmp_path: Path):  # type: ignore[no-untyped-def]
+    intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 6))  # 3 pilots + 3 × 3 rent = 12 entries
+    summary = run_cycle(engine, 2024, date(2024, 12, 1), default_parameters())  # 3 pilots + 3 rent year 1 = 6
+    return engine, summary
+
+
+def _owner_sql(engine, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """What an owner of the database can do: switch the ledger's triggers off and change it."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE ledger_transactions DISABLE TRIGGER USER"))
+        else:
+            for name in ("no_update", "no_delete"):
+                conn.execute(text(f"DROP TRIGGER ledger_transactions_{name}"))
+        for statement in statements:
+            conn.execute(text(statement))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE ledger_transactions ENABLE TRIGGER USER"))
+
+
+def test_each_committing_run_appends_its_head_and_verify_checks_them(two_runs) -> None:  # type: ignore[no-untyped-def]
+    engine, cycle = two_runs
+    with Session(engine) as s:
+        anchors = read_anchors(s)
+        assert [(a.seq, a.source) for a in anchors] == [(12, "intake:1"), (18, "cycle:1")]
+        assert anchors[-1].head == cycle.chain_head
+        assert verify_ledger(s).anchors_checked == 2
+        assert anchor_file(s).read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_a_rewrite_that_recomputes_every_later_hash_is_reported(two_runs) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = two_runs
+    with Session(engine) as s:
+        entries = s.execute(select(LedgerTransaction).order_by(LedgerTransaction.seq)).scalars().all()
+        rows = [{c.name: getattr(e, c.name) for c in LedgerTransaction.__table__.columns} for e in entries]
+    statements, prev = [], "0" * 64
+    for r in rows:  # entry #14 says otherwise; every hash from there on recomputed: the chain itself is sound
+        r["reasons"] = "rewritten" if r["seq"] == 14 else r["reasons"]
+        fields = ("business_key", "kind", "application_id", "installment", "clause", "fiscal_year", "recipient_uscc")
+        more = ("amount_fen", "reasons", "reverses_seq", "debit_account", "credit_account")
+        content = content_hash(*(r[f] for f in fields + more))
+        head = entry_hash(r["seq"], prev, content, r["posted_at"], r["source"])
+        statements.append(
+            f"UPDATE ledger_transactions SET reasons = '{r['reasons']}', content_hash = '{content}', "
+            f"prev_hash = '{prev}', entry_hash = '{head}' WHERE seq = {r['seq']}"
+        )
+        prev = head
+    _owner_sql(engine, statements)
+    with Session(engine) as s:
+        verify_ledger(s, anchors=[])  # without the heads kept outside, the rewritten chain looks sound
+        with pytest.raises(LedgerIntegrityError, match="differs from the head cycle:1 kept outside") as info:
+            verify_ledger(s)
+    assert info.value.seq == 18
+
+
+def test_a_ledger_cut_short_is_reported(two_runs) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = two_runs
+    _owner_sql(engine, ["DELETE FROM ledger_transactions WHERE seq > 12"])
+    with Session(engine) as s, pytest.raises(LedgerIntegrityError, match="ends at #12 but cycle:1 kept head #18"):
+        verify_ledger(s)
