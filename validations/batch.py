@@ -6,6 +6,7 @@ plain words, so nothing is lost.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +18,7 @@ import pandera.pandas as pa
 from validations.columns import KINDS, Column
 from validations.readers import RawTable
 from validations.schemas import CHECK_WORDS, ROW_CHECK_COLUMNS, SCHEMAS, missing_for_clause
-from validations.values import NUL, PARSERS, BadValue, parse_text, shown
+from validations.values import NUL, PARSERS, UNSTORABLE, BadValue, parse_text, shown, storable
 
 EXTRA_CELLS = "extra_cells"
 """The column a problem of the row's shape is reported under: cells beyond the header (``RawTable.ragged``)."""
@@ -71,10 +72,10 @@ def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[in
     if column.type == "text":  # stripping every cell costs less than finding the distinct texts
         given = cells.tolist()
         values = np.array([None if text is None else text.strip() for text in given], dtype=object)
-        if NUL not in "".join(filter(None, given)):  # one look at the whole column: parse_text cannot fail
+        if storable("".join(filter(None, given))):  # one look at the whole column: parse_text cannot fail
             return values, {}
         errors: dict[int, str] = {}
-        for pos in [pos for pos, text in enumerate(given) if text is not None and NUL in text]:
+        for pos in [pos for pos, text in enumerate(given) if text is not None and UNSTORABLE.search(text)]:
             try:
                 parse_text(given[pos])
             except BadValue as e:
@@ -203,10 +204,14 @@ def validate_table(raw: RawTable) -> ValidatedTable:
 
 
 def _raw_dict(texts: dict[str, np.ndarray], pos: int) -> dict[str, str | None]:
-    """The cells an operator gave in row ``pos`` (``texts``: the raw frame's columns), verbatim but for a NUL,
-    kept as ``␀`` (U+2400): no database stores a NUL in a text."""
+    """The cells an operator gave in row ``pos`` (``texts``: the raw frame's columns), verbatim but for what no
+    database stores in a text: a NUL kept as ``␀`` (U+2400), half a surrogate pair as ``�`` (U+FFFD)."""
     return {
-        name: column[pos].replace(NUL, "\u2400") if NUL in column[pos] else column[pos]
+        name: UNSTORABLE.sub(_storable, column[pos]) if UNSTORABLE.search(column[pos]) else column[pos]
         for name, column in texts.items()
         if column[pos] is not None
     }
+
+
+def _storable(found: re.Match[str]) -> str:
+    return "\u2400" if found[0] == NUL else "\ufffd"

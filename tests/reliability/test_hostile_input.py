@@ -119,6 +119,28 @@ def test_text_over_its_bound_or_with_a_nul_is_a_bad_row_on_every_database(db_url
         assert quarantined[-1].raw["name"] == "甲\u2400乙"  # the NUL shown as ␀: no database stores a NUL
 
 
+def test_half_a_surrogate_pair_from_json_lines_is_a_bad_row_on_every_database(db_url: str, tmp_path: Path) -> None:
+    """JSON's "\\ud800" decodes to half a surrogate pair, which no database stores (before: UnicodeEncodeError for
+    the whole run on both); the row is quarantined and kept with U+FFFD in its place."""
+    rng = random.Random(37)
+    base = dict(zip(HEADER, ["", "A4-PILOT", "", "甲", "2024-03-01", "1", "1", "ai", "1", ""], strict=True))
+    records = [
+        {**base, "application_id": "S-1", "uscc": make_uscc(rng)},
+        {**base, "application_id": "S-2", "uscc": make_uscc(rng), "name": "半\ud800个"},
+        {**base, "application_id": "S-3\udfff", "uscc": make_uscc(rng)},
+    ]
+    path = tmp_path / "surrogates.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="ascii")
+    engine = get_engine(db_url)
+    _intake(engine, path)
+    with Session(engine) as s:
+        assert list(s.execute(select(ApplicationRecord.application_id)).scalars()) == ["S-1"]
+        rows = s.execute(select(QuarantineRecord).order_by(QuarantineRecord.row)).scalars().all()
+        assert [(q.row, q.columns) for q in rows] == [(3, "name"), (4, "application_id")]
+        assert rows[0].message == "name: '半\\ud800个' holds '\\ud800', half of a surrogate pair, which is not text"
+        assert (rows[0].raw["name"], rows[1].application_id) == ("半\ufffd个", "S-3\ufffd")
+
+
 @pytest.mark.parametrize("damage", ["gbk-field-in-utf8", "utf16", "latin1-header"])
 def test_a_wrongly_encoded_file_is_refused_or_quarantined_never_lost(db_url: str, tmp_path: Path, damage: str) -> None:
     rng = random.Random(17)

@@ -63,6 +63,8 @@ def test_bad_amounts(text: str) -> None:
         ("uscc", "⑨1310112MA1GBQ0Z5X", "is not a unified social credit code: '⑨' is not a digit"),
         ("amount", "12\x003", "'12\\x003' holds a NUL character (\\x00), which no cell may hold"),
         ("text", "名\x00", "holds a NUL character"),
+        ("text", "a\ud800b", "'a\\ud800b' holds '\\ud800', half of a surrogate pair, which is not text"),
+        ("amount", "1\udfff", "holds '\\udfff', half of a surrogate pair"),
     ],
 )
 def test_strict_digits_separators_and_dates(parser: str, text: str, phrase: str) -> None:
