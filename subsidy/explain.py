@@ -1,4 +1,6 @@
-"""Readable rendering of a decision and its trace for ``subsidy explain``."""
+"""Readable rendering of a decision and its trace for ``subsidy explain``. Every text of a decision (its
+application's cells, ids, reasons, the trace's steps) is shown through ``core.shown``: rich reads markup in table
+cells and titles, and an ESC in a cell must not reach the terminal."""
 
 from __future__ import annotations
 
@@ -9,35 +11,61 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from core.shown import markup, plain
 from rules.clauses import clause_name_zh
 
 
 def render_quarantine(decision: dict[str, Any]) -> Group:
-    lines: list[Any] = [Text(f"Application {decision['application_id']}: quarantined, never decided", style="bold")]
+    head = f"Application {decision['application_id']}: quarantined, never decided"
+    lines: list[Any] = [Text(plain(head), style="bold")]
     for q in decision["quarantine"]:
-        lines.append(Text(f"  {q['reason']}: {q['file']}, row {q['row']}, column(s) {q['columns']}: {q['message']}"))
+        lines.append(
+            Text(plain(f"  {q['reason']}: {q['file']}, row {q['row']}, column(s) {q['columns']}: {q['message']}"))
+        )
     return Group(*lines)
+
+
+def _head(decision: dict[str, Any]) -> Panel:
+    clause = decision["clause"]
+    head = Table.grid(padding=(0, 2))
+    rows = [
+        ("application", decision["application_id"]),
+        ("clause", f"{clause}  {clause_name_zh(clause)}"),
+        ("applicant", decision["uscc"]),
+        ("status", decision["status"]),
+        ("reasons", decision["reasons"] or "—"),
+        ("award total", f"{decision['award_total']} CNY"),
+        ("recipient", decision["recipient_uscc"] or "—"),
+        ("decided on", f"{decision['decided_on']} (intake run {decision['intake_run']})"),
+    ]
+    for name, value in rows:
+        head.add_row(name, markup(value))
+    return Panel(head, title="Decision", expand=False)
+
+
+def _installments(installments: list[dict[str, Any]]) -> Table:
+    sched = Table("installment", "due year", "amount (CNY)", "settled", title="Installments", title_justify="left")
+    for i in installments:
+        settled = i["settled"]
+        text = (
+            "pending"
+            if not settled
+            else f"{'paid' if settled[0] == 'payment' else 'forfeited'} in {settled[1]}"
+            + (f" ({settled[2]})" if settled[2] else "")
+        )
+        sched.add_row(*(markup(c) for c in (i["number"], i["due_year"], i["amount"], text)))
+    return sched
 
 
 def render_decision(decision: dict[str, Any]) -> Group:
     if decision.get("status") == "quarantined" and "quarantine" in decision:
         return render_quarantine(decision)
     trace = decision["trace"]
-    clause = decision["clause"]
-    head = Table.grid(padding=(0, 2))
-    head.add_row("application", decision["application_id"])
-    head.add_row("clause", f"{clause}  {clause_name_zh(clause)}")
-    head.add_row("applicant", decision["uscc"])
-    head.add_row("status", decision["status"])
-    head.add_row("reasons", decision["reasons"] or "—")
-    head.add_row("award total", f"{decision['award_total']} CNY")
-    head.add_row("recipient", decision["recipient_uscc"] or "—")
-    head.add_row("decided on", f"{decision['decided_on']} (intake run {decision['intake_run']})")
-    parts: list[Any] = [Panel(head, title="Decision", expand=False)]
+    parts: list[Any] = [_head(decision)]
 
     inputs = Table("input", "value", title="Inputs", title_justify="left")
     for k, v in trace.get("inputs", {}).items():
-        inputs.add_row(k, str(v))
+        inputs.add_row(markup(k), markup(v))
     parts.append(inputs)
 
     params = Table(
@@ -45,45 +73,36 @@ def render_decision(decision: dict[str, Any]) -> Group:
         "value",
         "in force from",
         "clause",
-        title=f"Parameters (as in force on {trace.get('parameters_on', '?')})",
+        title=f"Parameters (as in force on {markup(trace.get('parameters_on', '?'))})",
         title_justify="left",
     )
     for name, p in trace.get("parameters", {}).items():
         ref = p.get("reference", "")
-        params.add_row(name, str(p.get("value")), p.get("effective_from", "—"), f"{ref} {clause_name_zh(ref)}".strip())
+        cells = (name, p.get("value"), p.get("effective_from", "—"), f"{ref} {clause_name_zh(ref)}".strip())
+        params.add_row(*(markup(c) for c in cells))
     parts.append(params)
 
     facts = Table("fact", "value", title="Facts recorded at decision time", title_justify="left")
     for name, value in trace.get("facts", {}).items():
         shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
-        facts.add_row(name, shown)
+        facts.add_row(markup(name), markup(shown))
     if not trace.get("facts"):
         facts.add_row("—", "nothing beyond the application (not listed, registered as it says, nothing before it)")
     parts.append(facts)
 
     steps = Table("#", "step", title="Trace", title_justify="left")
     for i, step in enumerate(trace.get("steps", []), 1):
-        steps.add_row(str(i), step)
+        steps.add_row(str(i), markup(step))
     for cap in trace.get("caps", []):
-        steps.add_row("cap", cap)
+        steps.add_row("cap", markup(cap))
     for reduction in trace.get("reductions", []):
-        steps.add_row("X-HIGHEST", reduction)
+        steps.add_row("X-HIGHEST", markup(reduction))
     parts.append(steps)
 
     if decision["installments"]:
-        sched = Table("installment", "due year", "amount (CNY)", "settled", title="Installments", title_justify="left")
-        for i in decision["installments"]:
-            settled = i["settled"]
-            text = (
-                "pending"
-                if not settled
-                else f"{'paid' if settled[0] == 'payment' else 'forfeited'} in {settled[1]}"
-                + (f" ({settled[2]})" if settled[2] else "")
-            )
-            sched.add_row(str(i["number"]), str(i["due_year"]), i["amount"], text)
-        parts.append(sched)
+        parts.append(_installments(decision["installments"]))
     return Group(*parts)
 
 
 def print_decision(decision: dict[str, Any], console: Console | None = None) -> None:
-    (console or Console()).print(render_decision(decision))
+    (console or Console(emoji=False)).print(render_decision(decision))

@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.shown import markdown
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
 from ledger.models import (
@@ -155,7 +156,7 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
         "",
         f"Ledger chain head: `{summary.chain_head}`",
         "",
-        f"Great Expectations Data Docs: `{summary.data_docs or 'no application files in this run'}`",
+        f"Great Expectations Data Docs: {markdown(summary.data_docs or 'no application files in this run')}",
     ]
     create_markdown_artifact("\n".join(lines), key="intake-summary", description="Intake summary")
     create_table_artifact(
@@ -205,18 +206,19 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
 
 @task(name="publish-inbox-summary", cache_policy=NO_CACHE)
 def publish_inbox_summary(summary: Any) -> None:
-    """What the inbox run took in, rejected and skipped, for the operators."""
-    lines = [f"# Inbox {summary.inbox}", "", f"Processed: {len(summary.processed)} file(s)"]
-    lines += [f"- {name}" for name in summary.processed]
-    lines += ["", f"Rejected: {len(summary.rejected)} file(s)"] + [f"- {m}" for m in summary.rejected]
-    lines += ["", f"Skipped: {len(summary.skipped)} file(s)"] + [f"- {m}" for m in summary.skipped]
+    """What the inbox run took in, rejected and skipped, for the operators (file names and messages escaped: the
+    artifact is Markdown)."""
+    lines = [f"# Inbox {markdown(summary.inbox)}", "", f"Processed: {len(summary.processed)} file(s)"]
+    lines += [f"- {markdown(name)}" for name in summary.processed]
+    lines += ["", f"Rejected: {len(summary.rejected)} file(s)"] + [f"- {markdown(m)}" for m in summary.rejected]
+    lines += ["", f"Skipped: {len(summary.skipped)} file(s)"] + [f"- {markdown(m)}" for m in summary.skipped]
     if summary.intake is not None:
         i = summary.intake
         lines += [
             "",
             f"Intake run {i.run_id}: rows read {i.rows_read} = decided {i.decided} + unchanged "
             f"{i.unchanged} + quarantined {i.quarantined}",
-            f"Data Docs: `{i.data_docs}`",
+            f"Data Docs: {markdown(i.data_docs)}",
         ]
     create_markdown_artifact("\n".join(lines), key="inbox-summary", description="Inbox run")
 

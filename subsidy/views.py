@@ -1,0 +1,172 @@
+"""What the ``subsidy`` commands print: summaries, tables, progress bars and one-line errors.
+
+Every text that came from input (a file name, a cell, an application id, a message naming them, a database
+message) goes through ``core.shown.markup`` before rich sees it: rich reads markup in strings, table cells and
+titles, so ``[/]`` would end a style or crash the print, and an ESC would reach the terminal. The consoles do not
+turn ``:name:`` into emoji either.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.table import Table
+
+from core.settings import database_url, redact_url
+from core.shown import markup
+
+# Outside a terminal (logs, CI) rich would wrap at 80 columns; a wider page keeps table rows whole.
+console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160, emoji=False)
+T = TypeVar("T")
+
+
+def error(message: object) -> None:
+    """One line on stderr: ``error:`` and the message, shown as the text it is."""
+    err_console.print(f"[bold red]error:[/] {markup(message)}", highlight=False)
+
+
+def failure(e: Exception) -> str:
+    """The one-line message of a project or database error (the database URL with its password masked)."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(e, OperationalError):
+        first = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        if "disk" in first and ("I/O" in first or "full" in first):
+            first += " — is the disk full? Nothing of this run was stored; free space and run it again"
+        return f"database {redact_url(database_url())}: {first}"
+    if isinstance(e, SQLAlchemyError):
+        return f"database: {e.__class__.__name__}: {(str(e).splitlines() or [''])[0]}"
+    return str(e)
+
+
+def with_progress(step: Callable[[], T]) -> T:
+    """Run ``step`` with a progress bar per step it reports (on a terminal only)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from subsidy import progress
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bars:
+        tasks: dict[str, Any] = {}
+
+        def show(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bars.add_task(markup(name), total=total)
+            bars.update(tasks[name], completed=done, total=total)
+
+        with progress.listening(show):
+            return step()
+
+
+def cny(amount: Any) -> str:
+    from rules.money import cny as formatted
+
+    return formatted(amount)
+
+
+def print_intake(summary: Any) -> None:
+    table = Table(title=f"Intake run {summary.run_id} — decision date {summary.as_of}", title_justify="left")
+    for col in ("rows read", "decided", "unchanged (re-sent)", "quarantined", "re-decided", "blacklist hits"):
+        table.add_column(col, justify="right")
+    figures = (summary.rows_read, summary.decided, summary.unchanged, summary.quarantined, summary.redecided)
+    table.add_row(*(str(v) for v in (*figures, summary.blacklist_hits)))
+    console.print(table)
+    console.print(
+        f"rows read {summary.rows_read} = decided {summary.decided} + unchanged {summary.unchanged} "
+        f"+ quarantined {summary.quarantined}"
+    )
+    if summary.by_status:
+        console.print("decisions: " + ", ".join(f"{markup(k)} {v}" for k, v in sorted(summary.by_status.items())))
+    for message in summary.quarantine_messages[:20]:
+        console.print(f"  [yellow]quarantined[/] {markup(message)}", highlight=False)
+    if len(summary.quarantine_messages) > 20:
+        console.print(f"  … and {len(summary.quarantine_messages) - 20} more (subsidy export quarantine --out F)")
+    if summary.data_docs:
+        console.print(f"data docs: {markup(summary.data_docs)}", highlight=False)
+    console.print(f"ledger chain head: {markup(summary.chain_head)}")
+
+
+def print_cycle(summary: Any) -> None:
+    from rules.money import from_fen
+
+    table = Table(title=f"Disbursement cycle {summary.fiscal_year} — as of {summary.as_of}", title_justify="left")
+    for col in ("due", "paid", "paid (CNY)", "forfeited", "forfeited (CNY)", "already settled"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(summary.due),
+        str(summary.paid),
+        cny(from_fen(summary.paid_fen)),
+        str(summary.forfeited),
+        cny(from_fen(summary.forfeited_fen)),
+        str(summary.already_settled),
+    )
+    console.print(table)
+    console.print(f"ledger chain head: {markup(summary.chain_head)}")
+
+
+def print_inbox(summary: Any) -> None:
+    table = Table(title=f"Inbox {markup(summary.inbox)}", title_justify="left")
+    for col in ("processed", "rejected", "skipped", "archived"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(len(x)) for x in (summary.processed, summary.rejected, summary.skipped, summary.archived)))
+    console.print(table)
+    for message in summary.rejected:
+        console.print(f"  [red]rejected[/] {markup(message)}", highlight=False)
+    for message in summary.skipped:
+        console.print(f"  [yellow]skipped[/] {markup(message)}", highlight=False)
+    if summary.intake is not None:
+        print_intake(summary.intake)
+
+
+def print_pairs(header: tuple[str, ...], rows: Any, title: str) -> None:
+    """A table of texts (file names, paths, outcomes), each shown as the text it is."""
+    table = Table(*header, title=markup(title), title_justify="left")
+    for row in rows:
+        table.add_row(*(markup(cell) for cell in row))
+    console.print(table)
+
+
+def balance_table(balances: Any, title: str) -> Table:
+    from rules.money import from_fen
+
+    table = Table(title=title, title_justify="left")
+    for col in ("clause", "committed", "paid", "forfeited", "outstanding"):
+        table.add_column(col, justify="right" if col != "clause" else "left")
+    totals = [0, 0, 0, 0]
+    for clause, b in sorted(balances.by_clause.items()):
+        values = [b.committed_fen, b.paid_fen, b.forfeited_fen, b.outstanding_fen]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        table.add_row(markup(clause), *(cny(from_fen(v)) for v in values))
+    table.add_row("total", *(cny(from_fen(v)) for v in totals), style="bold")
+    return table
+
+
+def print_demo_summary(result: Any, balances: Any) -> None:
+    from rules.money import from_fen
+
+    table = Table(title="Demo summary", title_justify="left")
+    for col in ("decided", "unchanged (re-sent)", "quarantined", "installments paid", "paid (CNY)"):
+        table.add_column(col, justify="right")
+    for col in ("installments forfeited", "forfeited (CNY)"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(sum(s.decided + s.redecided for s in result.intakes)),
+        str(sum(s.unchanged for s in result.intakes)),
+        str(sum(s.quarantined for s in result.intakes)),
+        str(sum(c.paid for c in result.cycles)),
+        cny(from_fen(sum(c.paid_fen for c in result.cycles))),
+        str(sum(c.forfeited for c in result.cycles)),
+        cny(from_fen(sum(c.forfeited_fen for c in result.cycles))),
+    )
+    console.print(table)
+    console.print(balance_table(balances, "Totals per clause in the ledger (CNY)"))
