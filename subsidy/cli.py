@@ -52,6 +52,20 @@ def _run(step: Callable[[], T]) -> T:
     raise typer.Exit(2)
 
 
+def _regular(*paths: Path | None) -> None:
+    """A FIFO, device or socket among the paths is refused at once (exit 2), before any file is read or written."""
+    from core.errors import InputFileError
+    from core.files import refuse_special
+
+    try:
+        for path in paths:
+            if path is not None:
+                refuse_special(path)
+    except InputFileError as e:
+        views.error(e)
+        raise typer.Exit(2) from None
+
+
 def _day(text: str | None) -> date | None:
     if text is None:
         return None
@@ -80,6 +94,7 @@ def intake(
     """Ingest → validate → screen → decide → record the awards in the ledger."""
     from subsidy import dataset_checks
 
+    _regular(*(files or []), blacklist, registry, external_awards, case_decisions, onboardings)
     dataset_checks.start_early([str(f) for f in files or []])  # GX loads for seconds: start it first
     from flows.intake import intake_flow
 
@@ -125,6 +140,7 @@ def export(
     """Write an export with exactly the contract's columns."""
     from flows.records import export_flow
 
+    _regular(out)
     count = _run(lambda: export_flow(what.value, str(out)))
     views.print_pairs(("export", "rows", "file"), [(what.value, count, out.resolve())], "Export")
 
@@ -210,6 +226,7 @@ def refresh(
     """Load reference-data snapshots that changed since their last load."""
     from flows.reference import reference_refresh_flow
 
+    _regular(blacklist, registry, external_awards, onboardings)
     outcome = _run(
         lambda: reference_refresh_flow(
             str(blacklist) if blacklist else None,

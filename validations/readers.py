@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputFileError
+from core.files import refuse_special
 from validations.columns import KINDS, Column
 from validations.values import cell_text, normalise_text, quoted
 
@@ -279,6 +280,7 @@ def read_file_bytes(path: Path | str) -> bytes:
     """The bytes of one input file, read once; InputFileError when it cannot be read."""
     path = Path(path)
     file = str(path)
+    refuse_special(path)  # a FIFO or a device would block or never end: refused before it is opened
     try:
         if path.is_dir():
             raise InputFileError(file, "is a folder, not a file")
