@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.shown import html
 from rules.clauses import CLAUSES
 from validations.columns import KINDS
 from validations.values import FIELDS
@@ -68,12 +70,24 @@ def _checked_columns(kind: str) -> list[str]:
 
 
 def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The checked columns as text (GX renders and compares plain strings); None stays None."""
+    """The checked columns as HTML-escaped text; None stays None. GX writes the unexpected values it found into
+    the Data Docs page as they are, so ``<img onerror=...>`` in a cell would be markup there; escaped, it reads as
+    the text it is. Escaping is one-to-one and leaves the policy's clause and field names as they are, so
+    uniqueness, completeness and the value sets are checked as on the raw text."""
     out = {}
     for name in columns:
         values = frame[name].tolist() if name in frame.columns else [None] * len(frame)
-        out[name] = [v if v is None else str(v) for v in values]
+        out[name] = [v if v is None else html(v) for v in values]
     return pd.DataFrame(out, dtype=object)
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^\w.-]")
+
+
+def _asset_name(n: int, file: str) -> str:
+    """The GX asset of the ``n``-th file, named after the file in letters, digits, ``_``, ``.`` and ``-`` only: the
+    name becomes a Data Docs file name, a link and text inside the index page's script, none of which GX escapes."""
+    return f"{n:03d}_{_UNSAFE_IN_NAME.sub('_', Path(file).name)[:100]}"
 
 
 def _context(docs_dir: Path | None) -> Any:
@@ -110,7 +124,7 @@ def run_suites(kind: str, batches: dict[str, pd.DataFrame], docs_dir: Path | Non
     source = context.data_sources.add_pandas(f"{kind}_files")
     outcomes: dict[str, SuiteOutcome] = {}
     for n, (file, frame) in enumerate(batches.items(), 1):
-        asset = source.add_dataframe_asset(f"{n:03d}_{Path(file).name}")
+        asset = source.add_dataframe_asset(_asset_name(n, file))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(
                 name=f"validate_{kind}_{n:03d}", data=asset.add_batch_definition_whole_dataframe("whole"), suite=suite
