@@ -8,7 +8,13 @@ from prefect import flow
 
 from flows import as_is
 from ledger.runs import IntakeSummary
-from tasks.intake import check_datasets, decide_and_record, read_application_files, read_reference_data
+from tasks.intake import (
+    check_datasets,
+    decide_and_record,
+    read_application_files,
+    read_reference_data,
+    record_dataset_checks,
+)
 from tasks.reports import publish_intake_summary
 
 
@@ -37,9 +43,11 @@ def intake_flow(
     }
     references = read_reference_data(reference_files)
     tables, checksums = read_application_files(files)  # each file read once
-    validation = check_datasets(as_is(tables))  # Great Expectations on the tables read, in this process
-    summary = decide_and_record(
-        as_is(tables), as_is(references), decision_date, as_is(validation), checksums=as_is(checksums)
-    )
+    summary = decide_and_record(as_is(tables), as_is(references), decision_date, checksums=as_is(checksums))
+    # Great Expectations on the tables read, in this process, once the batch is decided: what it allocates is not
+    # added to the decisions' peak (430 MB more for 2,000,000 applications when it ran before them).
+    validation = check_datasets(as_is(tables))
+    record_dataset_checks(summary.run_id, as_is(validation))
+    summary.data_docs = validation.get("data_docs")
     publish_intake_summary(summary)
     return summary

@@ -18,7 +18,13 @@ from core.errors import ReferenceDataError
 from core.settings import data_docs_dir
 from ledger import records
 from ledger.db import get_engine
-from ledger.runs import IntakeSummary, record_inbox_rejections, record_intake, refresh_reference_data
+from ledger.runs import (
+    IntakeSummary,
+    attach_validation,
+    record_inbox_rejections,
+    record_intake,
+    refresh_reference_data,
+)
 from rules.params import default_parameters
 from subsidy import progress
 from subsidy.gc_pause import collector_paused
@@ -152,6 +158,19 @@ def decide_and_record(
             validation or {},
             inbox_files or [],
         )
+
+
+@task(
+    name="record-dataset-checks",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=transient_database_error,
+)
+def record_dataset_checks(run_id: int | None, validation: dict[str, Any]) -> None:
+    """Keep the dataset checks run after the batch was decided with its intake run."""
+    if run_id is not None:
+        attach_validation(get_engine(), run_id, validation)
 
 
 @task(
