@@ -87,7 +87,8 @@ def main() -> None:
         raise SystemExit(__doc__)
     result = measure(args)
     print(
-        f"wall {result['wall_s']:.1f} s, exit {result['exit']:.0f}, peak RSS of the tree {result['tree_sum_mb']:,.0f} MB"
+        f"wall {result['wall_s']:.1f} s, exit {result['exit']:.0f}, "
+        f"peak RSS of the tree {result['tree_sum_mb']:,.0f} MB"
         f" (largest process {result['largest_mb']:,.0f} MB sampled, {result['maxrss_mb']:,.0f} MB kernel maxrss)",
         file=sys.stderr,
     )
