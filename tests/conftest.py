@@ -21,7 +21,8 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 os.environ.setdefault("SUBSIDY_INBOX_SETTLE_SECONDS", "0.2")
 # Data Docs of intakes run by tests go to a scratch folder, never into the working tree.
 os.environ.setdefault("SUBSIDY_DATA_DOCS_DIR", tempfile.mkdtemp(prefix="subsidy-test-data-docs-"))
-os.environ.setdefault("SUBSIDY_ANCHOR_DIR", tempfile.mkdtemp(prefix="subsidy-test-anchors-"))  # one file per test database
+# Chain heads kept outside the database (one file per test database) go to a scratch folder too.
+os.environ.setdefault("SUBSIDY_ANCHOR_DIR", tempfile.mkdtemp(prefix="subsidy-test-anchors-"))
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SUBSIDY_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
