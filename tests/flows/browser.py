@@ -9,6 +9,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import websockets
@@ -58,11 +60,12 @@ async def _wait_for_text(ws_url: str, url: str, wanted: list[str], seconds: floa
         return text
 
 
-def page_text(chromium: str, url: str, wanted: list[str], profile: Path, seconds: float = 60) -> str:
-    """The visible text of ``url`` once it shows every string of ``wanted`` (or when ``seconds`` ran out)."""
+@contextmanager
+def headless(chromium: str, profile: Path, flags: list[str] = FLAGS) -> Iterator[str]:
+    """A headless Chromium with its own profile; yields the debugger websocket of its first page."""
     port = _free_port()
     browser = subprocess.Popen(
-        [chromium, *FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
+        [chromium, *flags, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -79,10 +82,16 @@ def page_text(chromium: str, url: str, wanted: list[str], profile: Path, seconds
             if time.monotonic() > deadline:
                 raise AssertionError("headless Chromium did not start")
             time.sleep(0.3)
-        return asyncio.run(_wait_for_text(pages[0]["webSocketDebuggerUrl"], url, wanted, seconds))
+        yield pages[0]["webSocketDebuggerUrl"]
     finally:
         browser.terminate()
         try:
             browser.wait(timeout=10)
         except subprocess.TimeoutExpired:
             browser.kill()
+
+
+def page_text(chromium: str, url: str, wanted: list[str], profile: Path, seconds: float = 60) -> str:
+    """The visible text of ``url`` once it shows every string of ``wanted`` (or when ``seconds`` ran out)."""
+    with headless(chromium, profile) as ws_url:
+        return asyncio.run(_wait_for_text(ws_url, url, wanted, seconds))

@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import websockets
+
+from tests.flows.browser import headless
 
 FLAGS = [
     "--headless",
@@ -44,12 +43,6 @@ STATE = """JSON.stringify({
   handlers: document.querySelectorAll("[onerror]").length,
   images: document.querySelectorAll("img").length
 })"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 SCROLL_TO = """(() => {
@@ -112,30 +105,5 @@ def visit(
     """Load ``page`` (a file) offline; its title, the hostile marker ``window.__xss`` (None when no script set it),
     the dialogs script asked for, its visible text, how many elements carry an ``onerror`` handler and how many
     images it has. With ``screenshot``, a PNG of the window scrolled to the first text containing ``focus``."""
-    port = _free_port()
-    browser = subprocess.Popen(
-        [chromium, *FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    pages = [p for p in json.loads(r.read()) if p.get("type") == "page"]
-                if pages:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("headless Chromium did not start")
-            time.sleep(0.3)
-        ws_url = pages[0]["webSocketDebuggerUrl"]
+    with headless(chromium, profile, FLAGS) as ws_url:
         return asyncio.run(_visit(ws_url, page.resolve().as_uri(), screenshot, settle, focus))
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
