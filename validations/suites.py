@@ -4,11 +4,9 @@ expectation carries a name (``meta.rule``) and its severity, and the results are
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,33 +156,3 @@ def run_suites(kind: str, batches: dict[str, pd.DataFrame], docs_dir: Path | Non
             )
         outcomes[file] = SuiteOutcome(suite=f"subsidy_{kind}", success=bool(result.success), results=results)
     return outcomes
-
-
-def check_files(kind: str, files: list[str], docs_dir: Path | None) -> dict[str, Any]:
-    """Read and validate ``files`` and run the suite of ``kind`` on their valid rows: the results per file and
-    where the Data Docs are (what an intake run keeps of its dataset checks)."""
-    from validations.batch import validate_table
-    from validations.readers import read_table
-
-    frames = {f: validate_table(read_table(f, kind)).frame for f in files}
-    outcomes = run_suites(kind, frames, docs_dir) if frames else {}
-    return {
-        "files": {f: {"suite": o.suite, "success": o.success, "results": o.results} for f, o in outcomes.items()},
-        "data_docs": str((docs_dir / "index.html").resolve()) if docs_dir is not None and frames else None,
-    }
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m validations.suites KIND DOCS_DIR FILE...``: the dataset checks of an intake run in a process of
-    their own (they run on the other core while the batch is decided); the outcome goes to DOCS_DIR/checks.json."""
-    args = sys.argv[1:] if argv is None else argv
-    kind, docs, files = args[0], Path(args[1]), args[2:]
-    outcome = check_files(kind, files, docs)
-    docs.mkdir(parents=True, exist_ok=True)
-    partial = docs / "checks.json.partial"
-    partial.write_text(json.dumps(outcome, default=str), encoding="utf-8")
-    partial.replace(docs / "checks.json")
-
-
-if __name__ == "__main__":
-    main()
