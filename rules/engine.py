@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from rules import appendix, caps, exclusivity, highest
 from rules.clauses import (
@@ -309,8 +310,6 @@ def clause_groups(table: Applications, params: PolicyParameters) -> list[tuple[n
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    import pandas as pd
-
     codes, uniques = pd.factorize(pd.Series(values, dtype=object))
     return codes.astype(np.int64), list(uniques)
 

@@ -9,7 +9,7 @@ amendment may set is exact, and a result that would not fit a fen column is refu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -192,15 +192,4 @@ def fill_in_order(amounts: np.ndarray, limit: np.ndarray) -> np.ndarray:
         paid = np.minimum(amounts[:, k], remaining)
         out[:, k] = paid
         remaining = remaining - paid
-    return out
-
-
-def fill_scalar_in_order(amounts: Iterable[Decimal], limit: Decimal) -> list[Decimal]:
-    """``fill_in_order`` of one row of Decimal amounts."""
-    remaining = max(limit, ZERO)
-    out: list[Decimal] = []
-    for amount in amounts:
-        paid = min(amount, remaining)
-        remaining -= paid
-        out.append(paid)
     return out

@@ -8,7 +8,6 @@ integer columns, flags, integers, dates) are computed once per batch and shared 
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -128,7 +127,3 @@ def group_codes(*keys: np.ndarray) -> np.ndarray:
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
     return combined
-
-
-def day_of(ordinal: int) -> date:
-    return date.fromordinal(ordinal)

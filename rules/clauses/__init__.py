@@ -38,7 +38,6 @@ class SupportKind(StrEnum):
     DIAGNOSIS = "diagnosis"
 
 
-YEARLY_CLAIM_KINDS = frozenset({SupportKind.CLOUD, SupportKind.ALLIANCE, SupportKind.DIAGNOSIS})
 YEARLY_CAPPED_KINDS = frozenset({SupportKind.CLOUD, SupportKind.ALLIANCE})
 """Yearly claims bounded by a cap per entity and claim year instead of X-HIGHEST (CONTRACT.md)."""
 

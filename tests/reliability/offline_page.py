@@ -15,17 +15,11 @@ from typing import Any
 
 import websockets
 
+from tests.flows.browser import FLAGS as BROWSER_FLAGS
 from tests.flows.browser import headless
 
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *BROWSER_FLAGS,
     "--proxy-server=http://127.0.0.1:9",  # nothing listens there: no request leaves the machine
     "--window-size=1280,900",
 ]

@@ -11,21 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from subsidy.sample import make_uscc
+from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc
 from validations.batch import validate_table
 from validations.readers import RawTable, read_table
 
-HEADER = [
-    "application_id",
-    "clause",
-    "uscc",
-    "name",
-    "submitted_on",
-    "business_in_minhang",
-    "tax_in_minhang",
-    "field",
-    "certified",
-]
+HEADER = RENT_AND_PILOT_COLUMNS[:9]  # the columns every application has
 XFD = 16384  # the last column a sheet may have
 ROWS = 400
 
