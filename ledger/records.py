@@ -160,7 +160,8 @@ def _inputs_texts(frame: pd.DataFrame) -> list[str]:
 
 def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
     """The valid rows of all application files of a run as one frame, with where each came from (``_file``,
-    ``_row``, ``_table``, ``_pos``) and its canonical inputs text and hash (``_text``, ``_digest``)."""
+    ``_row``, ``_table``, ``_pos``). Their inputs texts are made where they are needed (``inputs_and_hashes``),
+    a chunk at a time: a million of them at once would take a gigabyte."""
     parts = []
     for number, table in enumerate(tables):
         part = table.frame.copy(deep=False)
@@ -170,12 +171,14 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
         part["_pos"] = range(len(part))
         parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos", "_text", "_digest"])
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos"])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def inputs_and_hashes(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The canonical inputs text of each row of a validated frame and its content hash (SHA-256 of the text)."""
     texts = inputs_texts(frame)
-    frame["_text"] = texts
-    frame["_digest"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    return frame
+    return texts, [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
 
 
 # ---------------------------------------------------------------- reference data
@@ -322,21 +325,24 @@ def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]])
 
 
 def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
-    """The new applications of a run (rows of ``batch_frame``), with their canonical inputs text as data."""
+    """The new applications of a run (rows of ``batch_frame``), their canonical inputs text as data, a chunk of
+    rows at a time."""
     names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
     for start in range(0, len(batch), INSERT_CHUNK):
         part = batch.iloc[start : start + INSERT_CHUNK]
+        texts, hashes = inputs_and_hashes(part)
         rows = list(
             zip(
                 part["application_id"].tolist(),
-                part["_digest"].tolist(),
-                part["_text"].tolist(),  # JSON text already
+                hashes,
+                texts,  # JSON text already
                 part["_file"].tolist(),
                 part["_row"].tolist(),
                 [run_id] * len(part),
                 strict=True,
             )
         )
+        del texts, hashes
         bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)
 
 

@@ -7,8 +7,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -25,9 +27,6 @@ from rules.money import from_fen
 from rules.outcomes import DecisionTables, decide_run
 from rules.params import PolicyParameters
 from validations.batch import QuarantinedRow, ValidatedTable
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 @dataclass
@@ -70,36 +69,44 @@ def _new_applications(
     """The valid rows of the run not seen before (``batch_frame`` rows). A row seen before is counted unchanged
     when identical, else quarantined as a duplicate; nothing else of the batch outlives this call."""
     batch = records.batch_frame(applications)
+    ids = batch["application_id"]
+    repeated = ids.duplicated(keep="first").to_numpy()  # the same application_id earlier in this run
+    first = np.flatnonzero(~repeated)
+    known = records.known_applications(session, ids.iloc[first].tolist())
+    stored = ids.iloc[first].map(known) if known else pd.Series(None, index=first, dtype=object)
+    is_known = stored.notna().to_numpy()
+    # Inputs texts and hashes only for the rows compared with another: an id given twice, or ingested before.
+    compared = ids.duplicated(keep=False).to_numpy(copy=True)
+    compared[first[is_known]] = True
+    rows = np.flatnonzero(compared)
+    batch["_text"] = batch["_digest"] = None
+    if len(rows):
+        texts, hashes = records.inputs_and_hashes(batch.iloc[rows])
+        batch.iloc[rows, batch.columns.get_loc("_text")] = texts
+        batch.iloc[rows, batch.columns.get_loc("_digest")] = hashes
+    candidates = batch.iloc[first]
 
     # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
-    repeated = batch["application_id"].duplicated(keep="first").to_numpy()
-    candidates = batch[~repeated]
     if repeated.any():
         later = batch[repeated]
-        first = candidates.set_index("application_id")
-        same = later["_digest"].to_numpy() == later["application_id"].map(first["_digest"]).to_numpy()
+        by_id = candidates.set_index("application_id")
+        same = later["_digest"].to_numpy() == later["application_id"].map(by_id["_digest"]).to_numpy()
         summary.unchanged += int(same.sum())
         bad = later[~same]
         for app_id, file, row, number, pos in zip(
             bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
         ):
             raw = applications[number].repeated_raw.get(pos) or _given_values(later, pos, number)
-            origin = first.loc[app_id]
+            origin = by_id.loc[app_id]
             quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
     # Already ingested in an earlier run: identical → unchanged; different → quarantined.
-    known = records.known_applications(session, candidates["application_id"].tolist())
-    new = candidates
-    if known:
-        stored = candidates["application_id"].map(known)
-        is_known = stored.notna().to_numpy()
-        same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
-        summary.unchanged += int(same.sum())
-        bad = candidates[is_known & ~same]
-        for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
-            raw = {k: str(v) for k, v in json.loads(text).items()}
-            quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
-        new = candidates[~is_known]
-    return new
+    same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
+    summary.unchanged += int(same.sum())
+    bad = candidates[is_known & ~same]
+    for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
+        raw = {k: str(v) for k, v in json.loads(text).items()}
+        quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
+    return candidates[~is_known].drop(columns=["_text", "_digest"])
 
 
 def _quarantine_row(q: QuarantinedRow) -> dict[str, Any]:
@@ -155,7 +162,6 @@ def record_intake(
         # deciding and hashing (``copies_in_background``); every later statement waits for the COPYs before it.
         with copies_in_background(session):
             records.store_applications(session, run.id, new)
-            del new["_text"], new["_digest"]  # the inputs texts are stored: their memory goes before deciding
             decided = decide_run(new, waiting, reference, history, params, as_of)
             records.store_quarantine(session, run.id, quarantine)
             records.store_inbox_files(session, run.id, inbox_files or [])
