@@ -4,6 +4,10 @@ from typing import TypeVar, cast
 
 from prefect.utilities.annotations import quote
 
+from core.memory import return_freed_memory
+
+return_freed_memory()  # a worker running these flows gives back what each batch frees, as the CLI does
+
 T = TypeVar("T")
 
 

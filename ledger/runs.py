@@ -4,6 +4,7 @@ cycle (pay or forfeit). Each is one transaction under the run lock: all of it is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -68,45 +69,42 @@ def _new_applications(
 ) -> pd.DataFrame:
     """The valid rows of the run not seen before (``batch_frame`` rows). A row seen before is counted unchanged
     when identical, else quarantined as a duplicate; nothing else of the batch outlives this call."""
-    batch = records.batch_frame(applications)
+    batch = records.batch_frame(applications)  # labelled by position
     ids = batch["application_id"]
+    id_of, file_of, row_of = (batch[name].to_numpy() for name in ("application_id", "_file", "_row"))
     repeated = ids.duplicated(keep="first").to_numpy()  # the same application_id earlier in this run
     first = np.flatnonzero(~repeated)
     known = records.known_applications(session, ids.iloc[first].tolist())
-    stored = ids.iloc[first].map(known) if known else pd.Series(None, index=first, dtype=object)
-    is_known = stored.notna().to_numpy()
+    is_known = ids.iloc[first].isin(known.keys()).to_numpy() if known else np.zeros(len(first), dtype=bool)
     # Inputs texts and hashes only for the rows compared with another: an id given twice, or ingested before.
     compared = ids.duplicated(keep=False).to_numpy(copy=True)
     compared[first[is_known]] = True
     rows = np.flatnonzero(compared)
-    batch["_text"] = batch["_digest"] = None
-    if len(rows):
-        texts, hashes = records.inputs_and_hashes(batch.iloc[rows])
-        batch.iloc[rows, batch.columns.get_loc("_text")] = texts
-        batch.iloc[rows, batch.columns.get_loc("_digest")] = hashes
-    candidates = batch.iloc[first]
+    texts, hashes = records.inputs_and_hashes(batch.iloc[rows]) if len(rows) else ([], [])
+    text = dict(zip(rows.tolist(), texts, strict=True))
+    digest = dict(zip(rows.tolist(), hashes, strict=True))
 
     # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
-    if repeated.any():
-        later = batch[repeated]
-        by_id = candidates.set_index("application_id")
-        same = later["_digest"].to_numpy() == later["application_id"].map(by_id["_digest"]).to_numpy()
-        summary.unchanged += int(same.sum())
-        bad = later[~same]
-        for app_id, file, row, number, pos in zip(
-            bad["application_id"], bad["_file"], bad["_row"], bad["_table"], bad["_pos"], strict=True
-        ):
-            raw = applications[number].repeated_raw.get(pos) or _given_values(later, pos, number)
-            origin = by_id.loc[app_id]
-            quarantine.append(_duplicate(file, row, raw, f"{origin['_file']} row {origin['_row']}"))
+    origin_of: dict[str, int] = {}  # id → its first row (every row of an id given twice is among ``rows``)
+    for app_id, pos in zip(ids.iloc[rows].tolist(), rows.tolist(), strict=True):
+        origin_of.setdefault(app_id, pos)
+    for pos in np.flatnonzero(repeated).tolist():
+        origin = origin_of[id_of[pos]]
+        if digest[pos] == digest[origin]:
+            summary.unchanged += 1
+            continue
+        number, given = int(batch["_table"].iat[pos]), int(batch["_pos"].iat[pos])
+        raw = applications[number].repeated_raw.get(given) or _given_values(text[pos])
+        quarantine.append(_duplicate(file_of[pos], int(row_of[pos]), raw, f"{file_of[origin]} row {row_of[origin]}"))
     # Already ingested in an earlier run: identical → unchanged; different → quarantined.
-    same = is_known & (stored.to_numpy() == candidates["_digest"].to_numpy())
-    summary.unchanged += int(same.sum())
-    bad = candidates[is_known & ~same]
-    for file, row, text in zip(bad["_file"], bad["_row"], bad["_text"], strict=True):
-        raw = {k: str(v) for k, v in json.loads(text).items()}
-        quarantine.append(_duplicate(file, row, raw, "an application ingested in an earlier run"))
-    return candidates[~is_known].drop(columns=["_text", "_digest"])
+    for pos in first[is_known].tolist():
+        if digest[pos] == known[id_of[pos]]:
+            summary.unchanged += 1
+            continue
+        raw = _given_values(text[pos])
+        quarantine.append(_duplicate(file_of[pos], int(row_of[pos]), raw, "an application ingested in an earlier run"))
+    keep = first[~is_known]
+    return batch if len(keep) == len(batch) else batch.iloc[keep]
 
 
 def _quarantine_row(q: QuarantinedRow) -> dict[str, Any]:
@@ -232,10 +230,10 @@ def record_inbox_rejections(engine: Engine, files: list[dict[str, Any]]) -> None
         records.store_inbox_files(session, None, files)
 
 
-def _given_values(rows: Any, pos: int, table: int) -> dict[str, Any]:
-    """The parsed values of a row, as text (for a duplicate across files, whose original texts are not kept)."""
-    match = rows[(rows["_table"] == table) & (rows["_pos"] == pos)].iloc[0]
-    return {k: str(v) for k, v in json.loads(match["_text"]).items()}
+def _given_values(text: str) -> dict[str, str]:
+    """The parsed values of a row (its inputs text), as text: what is shown of a duplicate whose cells as given
+    are not kept."""
+    return {k: str(v) for k, v in json.loads(text).items()}
 
 
 def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> dict[str, Any]:
@@ -275,9 +273,20 @@ def _commitments(decided: DecisionTables) -> dict[str, list[Any]]:
         "amount_fen": [int(f) for f in inst["amount_fen"].tolist()],
         "reasons": [""] * n,
         "reverses_seq": [None] * n,
-        "debit_account": [posting.budget_account(c, y) for c, y in zip(clause, year, strict=True)],
-        "credit_account": [posting.payable_account(r) for r in recipient],
+        "debit_account": _each_once(posting.budget_account, clause, year),
+        "credit_account": _each_once(posting.payable_account, recipient),
     }
+
+
+def _each_once(account: Callable[..., str], *keys: list[Any]) -> list[str]:
+    """``account`` of each row's keys, one text per distinct keys shared by their rows (a recipient's installments
+    name one account)."""
+    made: dict[tuple[Any, ...], str] = {}
+    return [made.get(k) or made.setdefault(k, account(*k)) for k in zip(*keys, strict=True)]
+
+
+def _settled_account(paid: bool, clause: str, year: int) -> str:
+    return (posting.paid_account if paid else posting.forfeited_account)(clause, year)
 
 
 def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
@@ -306,10 +315,8 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
             "amount_fen": due.amount_fen,
             "reasons": [";".join(r) for r in reasons],
             "reverses_seq": [None] * n,
-            "debit_account": [f"payable:{r}" for r in due.recipient_uscc],
-            "credit_account": [
-                f"{'paid' if p else 'forfeited'}:{c}:{year}" for p, c in zip(paid, due.clause, strict=True)
-            ],
+            "debit_account": _each_once(posting.payable_account, due.recipient_uscc),
+            "credit_account": _each_once(_settled_account, paid, due.clause, [year] * n),
         }
         # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
         with copies_in_background(session):

@@ -67,8 +67,10 @@ def decision_tables(decided: Decisions) -> DecisionTables:
     submitted = t.values("submitted_on")
     records = fact_records(decided)
     parameter_sets = [g.parameters.record() for g in decided.groups]
+    plain: dict[date, str] = {}  # the trace of a decision that kept no facts: one text per date, shared
     trace = [
-        f'{{"facts":{r},"parameters_on":"{d.isoformat()}"}}' for d, r in zip(submitted.tolist(), records, strict=True)
+        (plain.get(d) or plain.setdefault(d, _trace(r, d))) if r == "{}" else _trace(r, d)
+        for d, r in zip(submitted.tolist(), records, strict=True)
     ]
     texts = {m: reasons_text(int(m)) for m in np.unique(decided.reasons).tolist()}
     uscc, recipient = t.values("uscc"), decided.recipient
@@ -108,6 +110,10 @@ def decision_tables(decided: Decisions) -> DecisionTables:
         }
     )
     return DecisionTables(decisions, installments)
+
+
+def _trace(facts: str, parameters_on: date) -> str:
+    return f'{{"facts":{facts},"parameters_on":"{parameters_on.isoformat()}"}}'
 
 
 def reasons_of(decided: Decisions, i: int) -> list[str]:

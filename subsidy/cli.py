@@ -10,12 +10,14 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from core.memory import return_freed_memory
 from core.settings import database_url, quiet_third_parties, redact_url
 from core.shown import markup
 from subsidy import views
 from subsidy.views import console
 
 quiet_third_parties()
+return_freed_memory()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 ledger_app = typer.Typer(no_args_is_help=True, help="Verify the ledger and show its balances.")
