@@ -11,7 +11,8 @@ from prefect import flow
 from flows.disbursement import disbursement_flow
 from flows.intake import intake_flow
 from flows.records import export_flow
-from ledger.runs import CycleSummary, IntakeSummary
+from ledger.cycles import CycleSummary
+from ledger.runs import IntakeSummary
 from subsidy.sample import make_sample
 
 DEMO_YEARS = (2024, 2025, 2026)

@@ -6,7 +6,7 @@ from datetime import date
 
 from prefect import flow
 
-from ledger.runs import CycleSummary
+from ledger.cycles import CycleSummary
 from tasks.disburse import pay_due_installments
 from tasks.reports import publish_cycle_summary
 

@@ -91,7 +91,7 @@ def migrate(engine: Engine) -> None:
     except OperationalError as e:
         raise DatabaseError(
             f"cannot reach database {redact_url(str(engine.url.render_as_string(hide_password=False)))}: "
-            f"{str(e.orig).strip().splitlines()[0] if e.orig else e}"
+            f"{_first_line(e)}"
         ) from None
 
 
@@ -107,6 +107,66 @@ def get_engine(url: str | None = None) -> Engine:
         migrate(engine)
         _ENGINES[url] = engine
     return engine
+
+
+def existing_engine(url: str | None = None) -> Engine:
+    """The engine of a database that already holds the ledger, for a command that only reads: DatabaseError, with
+    nothing created, when the SQLite file does not exist or the database holds no ledger."""
+    url = url or database_url()
+    if url not in _ENGINES:
+        probe = make_engine(url)
+        try:
+            where = probe.url.database
+            if probe.dialect.name == "sqlite" and where not in (None, "", ":memory:") and not Path(where).exists():
+                raise DatabaseError(f"database {redact_url(url)} does not exist: nothing to read, nothing created")
+            try:
+                found = has_schema(probe)
+            except OperationalError as e:
+                raise DatabaseError(f"cannot reach database {redact_url(url)}: {_first_line(e)}") from None
+            if not found:
+                raise DatabaseError(f"database {redact_url(url)} holds no subsidy ledger: nothing to read")
+        finally:
+            probe.dispose()
+    return get_engine(url)
+
+
+def _first_line(error: OperationalError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+
+
+def close_engines() -> None:
+    """At the end of a command: SQLite's write-ahead log is checkpointed into the database file (a copy of the
+    file alone then holds every table), and every pooled connection is closed."""
+    for url in list(_ENGINES):
+        engine = _ENGINES[url]
+        if engine.dialect.name == "sqlite":
+            try:
+                connection = engine.raw_connection()
+                try:
+                    connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                finally:
+                    connection.close()
+            except SQLAlchemyError as e:  # another process still reading: its own end checkpoints
+                log.warning("write-ahead log of %s not checkpointed: %s", redact_url(url), e)
+        dispose_engine(url)
+
+
+def backup_sqlite(engine: Engine, target: Path) -> int:
+    """A consistent copy of a SQLite database into the new file ``target`` (SQLite's online backup: pages copied
+    under a read transaction, the write-ahead log included); the pages copied."""
+    import sqlite3
+
+    if target.exists():
+        raise DatabaseError(f"{target} already exists: a backup never overwrites a file")
+    source = engine.raw_connection()
+    copy = sqlite3.connect(target)
+    try:
+        source.driver_connection.backup(copy)  # type: ignore[union-attr]
+        pages = copy.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        copy.close()
+        source.close()
+    return int(pages)
 
 
 def dispose_engine(url: str) -> None:

@@ -16,7 +16,7 @@ one run at a time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -48,6 +48,13 @@ def paid_account(clause: str, year: int) -> str:
 
 def forfeited_account(clause: str, year: int) -> str:
     return f"forfeited:{clause}:{year}"
+
+
+def accounts(account: Callable[..., str], *keys: Sequence[Any]) -> list[str]:
+    """``account`` of each row's keys (columns of equal length): one text per distinct keys, shared by their
+    rows (a recipient's installments name one account)."""
+    made: dict[tuple[Any, ...], str] = {}
+    return [made.get(k) or made.setdefault(k, account(*k)) for k in zip(*keys, strict=True)]
 
 
 class Posting(NamedTuple):

@@ -4,7 +4,6 @@ cycle (pay or forfeit). Each is one transaction under the run lock: all of it is
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,8 +20,7 @@ from ledger.anchors import append_anchor
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
 from ledger.history import grant_history
-from ledger.models import Cycle, IntakeRun
-from rules.disbursement import settle_columns
+from ledger.models import IntakeRun
 from rules.model import Reason, Status
 from rules.money import from_fen
 from rules.outcomes import DecisionTables, decide_run
@@ -44,24 +42,12 @@ class IntakeSummary:
     awards_by_clause: dict[str, Decimal] = field(default_factory=dict)
     blacklist_hits: int = 0
     reference_loads: dict[str, int] = field(default_factory=dict)
+    """kind → the load id of each reference file read."""
+    reference_rows: dict[str, int] = field(default_factory=dict)
+    """kind → the rows read of each reference file (every one stored: a bad row refuses the whole file)."""
     chain_head: str = posting.GENESIS_HASH
     quarantine_messages: list[str] = field(default_factory=list)
     data_docs: str | None = None
-
-
-@dataclass
-class CycleSummary:
-    cycle_id: int
-    fiscal_year: int
-    as_of: date
-    due: int = 0
-    paid: int = 0
-    forfeited: int = 0
-    paid_fen: int = 0
-    forfeited_fen: int = 0
-    already_settled: int = 0
-    by_clause: dict[str, dict[str, int]] = field(default_factory=dict)
-    chain_head: str = posting.GENESIS_HASH
 
 
 def _new_applications(
@@ -140,6 +126,7 @@ def record_intake(
         summary = IntakeSummary(run_id=run.id, as_of=as_of, files=file_info, data_docs=validation.get("data_docs"))
         for kind, (table, checksum) in references.items():
             summary.reference_loads[kind] = records.store_reference(session, kind, table.file, checksum, table.frame)
+            summary.reference_rows[kind] = len(table.frame)
 
         quarantine: list[dict[str, Any]] = []
         for table in applications:
@@ -273,70 +260,6 @@ def _commitments(decided: DecisionTables) -> dict[str, list[Any]]:
         "amount_fen": [int(f) for f in inst["amount_fen"].tolist()],
         "reasons": [""] * n,
         "reverses_seq": [None] * n,
-        "debit_account": _each_once(posting.budget_account, clause, year),
-        "credit_account": _each_once(posting.payable_account, recipient),
+        "debit_account": posting.accounts(posting.budget_account, clause, year),
+        "credit_account": posting.accounts(posting.payable_account, recipient),
     }
-
-
-def _each_once(account: Callable[..., str], *keys: list[Any]) -> list[str]:
-    """``account`` of each row's keys, one text per distinct keys shared by their rows (a recipient's installments
-    name one account)."""
-    made: dict[tuple[Any, ...], str] = {}
-    return [made.get(k) or made.setdefault(k, account(*k)) for k in zip(*keys, strict=True)]
-
-
-def _settled_account(paid: bool, clause: str, year: int) -> str:
-    return (posting.paid_account if paid else posting.forfeited_account)(clause, year)
-
-
-def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
-    """Pay or forfeit every installment due in a year ≤ ``year`` not yet settled, screening on ``as_of``."""
-    with run_transaction(engine) as session:
-        cycle = Cycle(fiscal_year=year, as_of=as_of, started_at=records.now_utc())
-        session.add(cycle)
-        session.flush()
-        summary = CycleSummary(cycle_id=cycle.id, fiscal_year=year, as_of=as_of)
-        due = records.due_installments(session, year)
-        summary.due = len(due)
-        reference = records.reference_in_force(session)
-        settled, reasons = settle_columns(due, reference, params, as_of)
-        if len(settled) != len(due):  # I-6 suspend: the others stay due
-            due = due.take(settled)
-        paid = [not r for r in reasons]
-        n = len(due)
-        columns: dict[str, list[Any]] = {
-            "business_key": [f"settlement/{a}/{k}" for a, k in zip(due.application_id, due.number, strict=True)],
-            "kind": [posting.PAYMENT if p else posting.FORFEIT for p in paid],
-            "application_id": due.application_id,
-            "installment": due.number,
-            "clause": due.clause,
-            "fiscal_year": [year] * n,
-            "recipient_uscc": due.recipient_uscc,
-            "amount_fen": due.amount_fen,
-            "reasons": [";".join(r) for r in reasons],
-            "reverses_seq": [None] * n,
-            "debit_account": _each_once(posting.payable_account, due.recipient_uscc),
-            "credit_account": _each_once(_settled_account, paid, due.clause, [year] * n),
-        }
-        # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
-        with copies_in_background(session):
-            result = posting.post_columns(session, columns, source=f"cycle:{cycle.id}", known_new=True)
-            summary.already_settled = result.skipped
-            for p, clause, fen in zip(paid, due.clause, due.amount_fen, strict=True):
-                per = summary.by_clause.setdefault(clause, {"paid_fen": 0, "forfeited_fen": 0})
-                if p:
-                    summary.paid += 1
-                    summary.paid_fen += fen
-                    per["paid_fen"] += fen
-                else:
-                    summary.forfeited += 1
-                    summary.forfeited_fen += fen
-                    per["forfeited_fen"] += fen
-        head_seq, summary.chain_head = posting.chain_head(session)
-        cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
-        cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen
-        cycle.chain_head = summary.chain_head
-    if result.posted:
-        append_anchor(engine, head_seq, summary.chain_head, f"cycle:{cycle.id}")
-    refresh_statistics(engine, {"ledger_transactions": result.posted})
-    return summary

@@ -71,6 +71,17 @@ def settle_installments(
     return [Settlement(due[i], paid=not r, reasons=r) for i, r in zip(settled, reasons, strict=True)]
 
 
+def early_cycle(year: int, as_of: date) -> str | None:
+    """Why a cycle of fiscal ``year`` may not run screening on ``as_of``, None when it may: an installment falls
+    due in its fiscal year, so a cycle before 1 January of that year would pay early (CONTRACT.md, disburse)."""
+    if as_of < date(year, 1, 1):
+        return (
+            f"the cycle of {year} cannot run as of {as_of.isoformat()}: installments of {year} fall due on "
+            f"1 January {year}, and the as-of date screens the recipients; give --as-of {year}-01-01 or later"
+        )
+    return None
+
+
 def settle_columns(
     due: DueColumns, reference: ReferenceData, params: PolicyParameters, as_of: date
 ) -> tuple[list[int], list[tuple[Reason, ...]]]:

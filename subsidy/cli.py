@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 from core.memory import return_freed_memory
 from core.settings import database_url, quiet_third_parties, redact_url
@@ -26,13 +31,29 @@ db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 
 
-@app.callback()
-def _start() -> None:
-    """Every verb runs a Prefect flow: the temporary Prefect server (when no API is configured) starts now,
-    while the verb loads its modules."""
-    from subsidy import prefect_server
+FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve"}
+"""The verbs that change money or data run as Prefect flows; the others answer at once, without a server."""
 
-    prefect_server.start_early()
+
+@app.callback()
+def _start(ctx: typer.Context) -> None:
+    """A verb that runs a flow starts the temporary Prefect server (when no API is configured) now, while it loads
+    its modules; queries and previews never start one. Whatever database a verb used is left checkpointed."""
+    atexit.register(_close_databases)
+    if ctx.invoked_subcommand in FLOW_COMMANDS and "--dry-run" not in sys.argv[1:]:
+        from subsidy import prefect_server
+
+        prefect_server.start_early()
+
+
+def _close_databases() -> None:
+    db = sys.modules.get("ledger.db")
+    if db is not None:
+        db.close_engines()
+
+
+def _say_database() -> None:
+    console.print(f"database: {markup(redact_url(database_url()))}", highlight=False)
 
 
 T = TypeVar("T")
@@ -46,9 +67,32 @@ def _run(step: Callable[[], T]) -> T:
     from core.errors import SubsidyError
     from subsidy import prefect_server
 
+    _say_database()
     try:
         prefect_server.wait_ready()
         return views.with_progress(step)
+    except (SubsidyError, SQLAlchemyError) as e:
+        views.error(views.failure(e))
+    raise typer.Exit(2)
+
+
+def _query(step: Callable[[Engine], T]) -> T:
+    """Answer from a database that already holds the ledger, at once: no Prefect server, no flow run, nothing
+    created."""
+    from ledger.db import existing_engine
+
+    _say_database()
+    return _guarded(lambda: step(existing_engine()))
+
+
+def _guarded(step: Callable[[], T]) -> T:
+    """A project or database error becomes one message on stderr and exit code 2, never a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.errors import SubsidyError
+
+    try:
+        return step()
     except (SubsidyError, SQLAlchemyError) as e:
         views.error(views.failure(e))
     raise typer.Exit(2)
@@ -79,6 +123,9 @@ def _day(text: str | None) -> date | None:
         raise typer.BadParameter(str(e)) from None
 
 
+DAY = "YYYY-MM-DD"
+
+
 @app.command()
 def intake(
     files: Annotated[list[Path] | None, typer.Argument(help="Application files (CSV, XLSX, JSON Lines).")] = None,
@@ -91,16 +138,21 @@ def intake(
     onboardings: Annotated[
         Path | None, typer.Option(help="Enterprises onboarded by cloud providers (上云企业清单).")
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(help=f"Decision date, {DAY} (default today).")] = None,
 ) -> None:
     """Ingest → validate → screen → decide → record the awards in the ledger."""
+    references = (blacklist, registry, external_awards, case_decisions, onboardings)
+    if not files and not any(references):
+        raise typer.BadParameter(
+            "give application files, reference files (--blacklist ...), or both", param_hint="FILES"
+        )
+    day = _day(as_of)
+    _regular(*(files or []), *references)
     from subsidy import dataset_checks
 
-    _regular(*(files or []), blacklist, registry, external_awards, case_decisions, onboardings)
     dataset_checks.start_early([str(f) for f in files or []])  # GX loads for seconds: start it first
     from flows.intake import intake_flow
 
-    day = _day(as_of)
     summary = _run(
         lambda: intake_flow(
             [str(f) for f in files or []],
@@ -118,12 +170,29 @@ def intake(
 @app.command()
 def disburse(
     year: Annotated[int, typer.Option(help="Fiscal year of the cycle.")],
-    as_of: Annotated[str | None, typer.Option(help="Screening date (default today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help=f"Screening date, {DAY} (default today); not before 1 January of the year.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what the cycle would pay and forfeit; change nothing.")
+    ] = False,
 ) -> None:
-    """Run the disbursement cycle for a fiscal year."""
+    """Run the disbursement cycle for a fiscal year (or preview it with --dry-run)."""
+    from rules.disbursement import early_cycle
+
+    day = _day(as_of) or date.today()
+    why = early_cycle(year, day)
+    if why:
+        views.error(why)
+        raise typer.Exit(2)
+    if dry_run:
+        from ledger.cycles import preview_cycle
+        from rules.params import default_parameters
+
+        views.print_cycle(_query(lambda engine: preview_cycle(engine, year, day, default_parameters())))
+        return
     from flows.disbursement import disbursement_flow
 
-    day = _day(as_of)
     views.print_cycle(_run(lambda: disbursement_flow(year, day)))
 
 
@@ -140,10 +209,10 @@ def export(
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
 ) -> None:
     """Write an export with exactly the contract's columns."""
-    from flows.records import export_flow
+    from ledger.queries import export_csv
 
     _regular(out)
-    count = _run(lambda: export_flow(what.value, str(out)))
+    count = _query(lambda engine: export_csv(engine, what.value, str(out)))
     views.print_pairs(("export", "rows", "file"), [(what.value, count, out.resolve())], "Export")
 
 
@@ -153,20 +222,20 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Folder for report.html and its CSV files.")] = None,
 ) -> None:
     """The yearly report: awards per clause, committed / paid / forfeited per year, installments still due."""
-    from flows.records import report_flow
+    from tasks.reports import write_yearly_report
 
     folder = out or Path(f"subsidy-report-{year}")
-    paths = _run(lambda: report_flow(year, str(folder)))
+    paths = _query(lambda _: write_yearly_report.fn(year, str(folder)))
     views.print_pairs(("file", "path"), paths.items(), f"Report {year}")
 
 
 @app.command()
 def explain(application_id: str) -> None:
     """The decision with its clause, inputs, parameters (with effective dates), caps and trace."""
-    from flows.records import explain_flow
+    from ledger.queries import load_decision
     from subsidy.explain import print_decision
 
-    decision = _run(lambda: explain_flow(application_id))
+    decision = _query(lambda engine: load_decision(engine, application_id))
     if decision is None:
         views.error(f"no decision for application {application_id!r}")
         raise typer.Exit(1)
@@ -181,9 +250,9 @@ def ledger_verify(
     ] = None,
 ) -> None:
     """Recompute balances and the hash chain; exit non-zero naming the first bad entry."""
-    from flows.records import verify_flow
+    from ledger.queries import verify
 
-    report, balances = _run(lambda: verify_flow(None, list(head or [])))
+    report, balances = _query(lambda engine: verify(engine, None, list(head or [])))
     console.print(
         f"[green]ledger verified[/]: {report.entries} entries, {report.lines} lines, "
         f"debits = credits = {report.debit_fen} fen; chain head {markup(report.head)}"
@@ -194,10 +263,10 @@ def ledger_verify(
 @ledger_app.command("balance")
 def ledger_balance(year: Annotated[int | None, typer.Option(help="Only this fiscal year.")] = None) -> None:
     """Committed / paid / forfeited / outstanding per clause."""
-    from flows.records import verify_flow
+    from ledger.queries import balances
 
-    _, balances = _run(lambda: verify_flow(year))
-    console.print(views.balance_table(balances, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
+    found = _query(lambda engine: balances(engine, year))
+    console.print(views.balance_table(found, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
 
 
 @app.command()
@@ -206,12 +275,12 @@ def inbox(
         Path | None, typer.Option("--inbox", help="The inbox folder (default SUBSIDY_INBOX or ./inbox).")
     ] = None,
     archive: Annotated[Path | None, typer.Option(help="Where processed files go (default INBOX/archive).")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Decision date (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(help=f"Decision date, {DAY} (default today).")] = None,
 ) -> None:
     """Take every new file of the inbox through intake, reject unusable ones alone, archive them all."""
+    day = _day(as_of)
     from flows.inbox import inbox_intake_flow
 
-    day = _day(as_of)
     summary = _run(lambda: inbox_intake_flow(str(folder) if folder else None, str(archive) if archive else None, day))
     views.print_inbox(summary)
 
@@ -254,12 +323,32 @@ def db_upgrade() -> None:
     """Create or upgrade the schema (run as the database owner; the application role cannot create tables)."""
     from ledger.db import get_engine
 
-    _run(lambda: get_engine())
+    _say_database()
+    engine = _guarded(lambda: get_engine())
     from alembic.runtime.migration import MigrationContext
 
-    with get_engine().connect() as connection:
+    with engine.connect() as connection:
         head = MigrationContext.configure(connection).get_current_revision()
     views.print_pairs(("database", "schema revision"), [(redact_url(database_url()), head)], "Schema")
+
+
+@db_app.command("backup")
+def db_backup(target: Annotated[Path, typer.Argument(help="The new file the copy is written to.")]) -> None:
+    """A consistent copy of the database while it may be in use (SQLite's online backup); for PostgreSQL, the
+    pg_dump command that makes one."""
+    from ledger.db import backup_sqlite
+
+    _regular(target)
+    engine = _query(lambda engine: engine)
+    if engine.dialect.name != "sqlite":
+        dump = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
+        views.error(
+            "a PostgreSQL database is backed up by pg_dump (the password from PGPASSWORD or ~/.pgpass): "
+            f"pg_dump --format=custom --file {target} '{dump}'"
+        )
+        raise typer.Exit(2)
+    pages = _guarded(lambda: backup_sqlite(engine, target))
+    views.print_pairs(("backup", "pages"), [(target.resolve(), pages)], "Database backup")
 
 
 @app.command()

@@ -82,9 +82,12 @@ def print_intake(summary: Any) -> None:
     table.add_row(*(str(v) for v in (*figures, summary.blacklist_hits)))
     console.print(table)
     console.print(
-        f"rows read {summary.rows_read} = decided {summary.decided} + unchanged {summary.unchanged} "
+        f"application rows read {summary.rows_read} = decided {summary.decided} + unchanged {summary.unchanged} "
         f"+ quarantined {summary.quarantined}"
     )
+    for kind, rows in summary.reference_rows.items():
+        load = summary.reference_loads.get(kind)
+        console.print(f"reference data {kind}: {rows} row(s) read and stored as load {load}", highlight=False)
     if summary.by_status:
         console.print("decisions: " + ", ".join(f"{markup(k)} {v}" for k, v in sorted(summary.by_status.items())))
     for message in summary.quarantine_messages[:20]:
@@ -97,9 +100,21 @@ def print_intake(summary: Any) -> None:
 
 
 def print_cycle(summary: Any) -> None:
+    """A cycle's counts and totals; a preview's per clause and recipient; the cycles of the year that ran before."""
     from rules.money import from_fen
 
-    table = Table(title=f"Disbursement cycle {summary.fiscal_year} — as of {summary.as_of}", title_justify="left")
+    for earlier in summary.earlier:
+        console.print(
+            f"cycle {summary.fiscal_year} already ran on {earlier.started_at:%Y-%m-%d %H:%M} UTC (as of "
+            f"{earlier.as_of}): paid {earlier.paid} ({cny(from_fen(earlier.paid_fen))}), forfeited "
+            f"{earlier.forfeited} ({cny(from_fen(earlier.forfeited_fen))})",
+            highlight=False,
+        )
+    if summary.dry_run:
+        print_cycle_preview(summary)
+        return
+    title = f"Disbursement cycle {summary.fiscal_year} — as of {summary.as_of}"
+    table = Table(title=title, title_justify="left")
     for col in ("due", "paid", "paid (CNY)", "forfeited", "forfeited (CNY)", "already settled"):
         table.add_column(col, justify="right")
     table.add_row(
@@ -111,7 +126,45 @@ def print_cycle(summary: Any) -> None:
         str(summary.already_settled),
     )
     console.print(table)
+    if summary.earlier and not summary.due:
+        console.print(f"nothing more was due by {summary.fiscal_year}: nothing was paid or forfeited now")
     console.print(f"ledger chain head: {markup(summary.chain_head)}")
+
+
+def print_cycle_preview(summary: Any) -> None:
+    """What a cycle would pay and forfeit, per clause and recipient, with totals; nothing was written."""
+    from rules.money import from_fen
+
+    title = f"Preview of cycle {summary.fiscal_year} — as of {summary.as_of} (dry run: nothing written)"
+    table = Table(title=title, title_justify="left")
+    for col, justify in (("clause", "left"), ("recipient", "left"), ("paid", "right"), ("paid (CNY)", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("forfeited", justify="right")
+    table.add_column("forfeited (CNY)", justify="right")
+    if not summary.by_recipient:
+        table.add_row("none", "nothing is due by this year and unsettled", "", "", "", "")
+    for (clause, recipient), row in summary.by_recipient.items():
+        table.add_row(
+            markup(clause),
+            markup(recipient),
+            str(row["paid"]),
+            cny(from_fen(row.get("paid_fen", 0))),
+            str(row["forfeited"]),
+            cny(from_fen(row.get("forfeited_fen", 0))),
+        )
+    table.add_section()
+    table.add_row(
+        "total",
+        f"{len({r for _, r in summary.by_recipient})} recipient(s)",
+        str(summary.paid),
+        cny(from_fen(summary.paid_fen)),
+        str(summary.forfeited),
+        cny(from_fen(summary.forfeited_fen)),
+    )
+    console.print(table)
+    if summary.staying_due:
+        console.print(f"{summary.staying_due} installment(s) would stay due (I-6: suspended, not forfeited)")
+    console.print(f"ledger chain head (unchanged): {markup(summary.chain_head)}")
 
 
 def print_inbox(summary: Any) -> None:

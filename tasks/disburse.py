@@ -7,11 +7,11 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from core.gc_pause import collector_paused
+from ledger.cycles import CycleSummary, run_cycle
 from ledger.db import get_engine
-from ledger.runs import CycleSummary, run_cycle
 from rules.params import default_parameters
 from subsidy import progress
-from subsidy.gc_pause import collector_paused
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 

@@ -25,9 +25,9 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
 from core.errors import InputFileError
+from core.gc_pause import collector_paused
 from ledger import records
 from ledger.db import get_engine
-from subsidy.gc_pause import collector_paused
 from tasks.inbox_files import (
     DONE_SUFFIX,
     LINK_REFUSED,

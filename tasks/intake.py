@@ -15,6 +15,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from core.errors import ReferenceDataError
+from core.gc_pause import collector_paused
 from core.settings import data_docs_dir
 from ledger import records
 from ledger.db import get_engine
@@ -27,7 +28,6 @@ from ledger.runs import (
 )
 from rules.params import default_parameters
 from subsidy import progress
-from subsidy.gc_pause import collector_paused
 from tasks.refusals import said_with_the_input
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+from ledger.cycles import run_cycle
 from ledger.db import get_engine
-from ledger.runs import run_cycle
 from rules.params import default_parameters
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.exports import payment_rows
 from ledger.models import LedgerTransaction
-from ledger.runs import run_cycle
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from tests.conftest import make_database

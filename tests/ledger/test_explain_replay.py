@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ledger.models import DecisionRecord
-from tasks.reports import load_decision
+from ledger.queries import load_decision
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 
@@ -27,7 +27,7 @@ def test_a_decision_is_stored_with_its_facts_and_explained_in_full(decided) -> N
         record = s.get(DecisionRecord, "R-00000")
         assert record is not None and record.trace == {"parameters_on": "2024-03-01", "facts": {}}
         assert record.status == "approved" and record.recipient_business_in_minhang is True
-    shown = load_decision.fn("R-00000")
+    shown = load_decision(decided, "R-00000")
     assert shown is not None
     steps = shown["trace"]["steps"]
     assert "A2: paid-in capital, headcount and financing meet their thresholds" in steps
@@ -42,6 +42,6 @@ def test_explain_says_so_when_a_replay_differs_from_what_was_stored(decided) -> 
             text("UPDATE decisions SET trace = :t WHERE application_id = 'P-00001'"),
             {"t": json.dumps({"parameters_on": "2024-03-01", "facts": {"listed": True}})},
         )
-    shown = load_decision.fn("P-00001")
+    shown = load_decision(decided, "P-00001")
     assert shown is not None
     assert shown["trace"]["steps"][-1].startswith("replayed by the rules from the stored facts: DIFFERENT")

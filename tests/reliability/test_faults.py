@@ -19,10 +19,10 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.exports import decision_rows, payment_rows
 from ledger.models import DecisionRecord, LedgerTransaction
-from ledger.runs import run_cycle
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from tests.conftest import make_database

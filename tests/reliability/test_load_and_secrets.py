@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.models import ApplicationRecord, DecisionRecord, LedgerTransaction
-from ledger.runs import run_cycle
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from subsidy.cli import app

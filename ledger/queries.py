@@ -1,0 +1,148 @@
+"""The read side, answered at once (no Prefect server, no flow run): the contract's exports, one decision with
+its trace replayed, the ledger verified and its balances. The flows call the same functions as tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from core.gc_pause import collector_paused
+from ledger.models import (
+    ApplicationRecord,
+    DecisionRecord,
+    IntakeRun,
+    LedgerTransaction,
+    ParameterSet,
+    QuarantineRecord,
+)
+from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
+
+# Each query imports what it alone needs where it runs (the rules and pandas for a replay, the exports' columns
+# for an export): a balance does not wait for the rules to load.
+
+
+def export_csv(engine: Engine, what: str, out: str) -> int:
+    """Write one export with exactly the contract's columns; returns the number of rows."""
+    from ledger.exports import EXPORTS, write_csv
+
+    columns, rows = EXPORTS[what]
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with collector_paused(), Session(engine) as session:
+        return write_csv(path, columns, rows(session))
+
+
+def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -> dict[str, Any]:
+    """The trace of a stored decision: its application decided again by the rules from the facts the decision
+    kept (on its run's date), told step by step, and checked against what was stored."""
+    from ledger.records import application_from_json
+    from rules.explain import explain
+    from rules.params import default_parameters
+
+    facts = d.trace.get("facts", d.trace.get("replay", {}))
+    again = explain(application_from_json(inputs), facts, default_parameters(), run_as_of)
+    stored = (d.status, d.reasons, d.award_total_fen)
+    outcome = (again.status, ";".join(again.reasons), again.award_fen)
+    return {
+        "parameters_on": d.trace.get("parameters_on"),
+        "facts": facts,
+        "steps": [
+            *again.steps,
+            "replayed by the rules from the stored facts: "
+            + ("the same outcome" if outcome == stored else f"DIFFERENT outcome {outcome} (stored {stored})"),
+        ],
+        "parameters": again.parameters,
+    }
+
+
+def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
+    """The stored decision, its installments and how each was settled, for ``subsidy explain``."""
+    from rules.model import APPLICATION_FIELDS
+    from rules.money import cny, from_fen
+
+    with Session(engine) as session:
+        d = session.get(DecisionRecord, application_id)
+        if d is None:
+            quarantined = (
+                session.execute(
+                    select(QuarantineRecord)
+                    .where(QuarantineRecord.application_id == application_id)
+                    .order_by(QuarantineRecord.id)
+                )
+                .scalars()
+                .all()
+            )
+            if not quarantined:
+                return None
+            return {
+                "application_id": application_id,
+                "status": "quarantined",
+                "quarantine": [
+                    {"file": q.file, "row": q.row, "reason": q.reason, "columns": q.columns, "message": q.message}
+                    for q in quarantined
+                ],
+            }
+        application = session.get(ApplicationRecord, application_id)
+        parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
+        stored_trace = dict(d.trace)
+        run = session.get(IntakeRun, d.intake_run_id)
+        if ("facts" in stored_trace or "replay" in stored_trace) and application is not None and run is not None:
+            stored_trace = replayed_trace(d, application.data, run.as_of)
+        inputs = application.data if application else {}
+        trace = {
+            **stored_trace,
+            "inputs": {k: inputs[k] for k in APPLICATION_FIELDS if k in inputs},
+            "parameters": parameters.values if parameters else stored_trace.get("parameters", {}),
+        }
+        entries = (
+            session.execute(
+                select(LedgerTransaction)
+                .where(LedgerTransaction.application_id == application_id)
+                .order_by(LedgerTransaction.seq)
+            )
+            .scalars()
+            .all()
+        )
+        settled = {
+            t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")
+        }
+        installments = [  # the commitment entries are the installments
+            {
+                "number": t.installment,
+                "due_year": t.fiscal_year,
+                "amount": cny(from_fen(t.amount_fen)),
+                "settled": settled.get(t.installment),
+            }
+            for t in sorted((t for t in entries if t.kind == "commitment"), key=lambda t: t.installment or 0)
+        ]
+        return {
+            "application_id": d.application_id,
+            "clause": d.clause,
+            "uscc": d.uscc,
+            "status": d.status,
+            "reasons": d.reasons,
+            "award_total": cny(from_fen(d.award_total_fen)),
+            "recipient_uscc": d.recipient_uscc,
+            "decided_on": d.decided_on.isoformat(),
+            "intake_run": d.intake_run_id,
+            "trace": trace,
+            "installments": installments,
+        }
+
+
+def verify(
+    engine: Engine, year: int | None = None, known_heads: list[str] | None = None
+) -> tuple[VerifyReport, Balances]:
+    """Recompute every entry's balance and the hash chain (and find the heads kept outside); then the balances."""
+    with collector_paused(), Session(engine) as session:
+        return verify_ledger(session, known_heads or ()), ledger_balances(session, year)
+
+
+def balances(engine: Engine, year: int | None = None) -> Balances:
+    """Committed / paid / forfeited / outstanding per clause (of one fiscal year, or all)."""
+    with Session(engine) as session:
+        return ledger_balances(session, year)
