@@ -6,12 +6,13 @@ from datetime import date
 
 from prefect import flow
 
+from flows.run_names import cycle_run_name
 from ledger.cycles import CycleSummary
 from tasks.disburse import pay_due_installments
 from tasks.reports import publish_cycle_summary
 
 
-@flow(name="disbursement-cycle", log_prints=True)
+@flow(name="disbursement-cycle", flow_run_name=cycle_run_name, log_prints=True)
 def disbursement_flow(year: int | None = None, as_of: date | None = None) -> CycleSummary:
     """Run the cycle for fiscal ``year`` (default: the year of the run date), screening on ``as_of`` (default today)."""
     screening_date = as_of or date.today()

@@ -12,6 +12,7 @@ from prefect import flow
 from core.errors import SubsidyError
 from core.settings import inbox_dir
 from flows import as_is
+from flows.run_names import inbox_run_name
 from ledger.runs import IntakeSummary
 from tasks.inbox import InboxBatch, InboxItem, archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
 from tasks.intake import check_datasets, decide_and_record, record_rejected_files
@@ -29,7 +30,7 @@ class InboxSummary:
     intake: IntakeSummary | None = None
 
 
-@flow(name="inbox-intake", log_prints=True)
+@flow(name="inbox-intake", flow_run_name=inbox_run_name, log_prints=True)
 def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_of: date | None = None) -> InboxSummary:
     """Take every new file of the inbox through intake in one run; reject unusable files alone; archive all."""
     day = as_of or date.today()

@@ -7,6 +7,7 @@ from datetime import date
 from prefect import flow
 
 from flows import as_is
+from flows.run_names import intake_run_name
 from ledger.runs import IntakeSummary
 from tasks.intake import (
     check_datasets,
@@ -18,7 +19,7 @@ from tasks.intake import (
 from tasks.reports import publish_intake_summary
 
 
-@flow(name="intake", log_prints=True)
+@flow(name="intake", flow_run_name=intake_run_name, log_prints=True)
 def intake_flow(
     files: list[str],
     blacklist: str | None = None,

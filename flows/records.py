@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.run_names import verify_run_name
 from ledger.verify import Balances, VerifyReport
 from tasks.reports import export_csv, verify
 
@@ -16,7 +17,7 @@ def export_flow(what: str, out: str) -> int:
     return export_csv(what, out)
 
 
-@flow(name="ledger-verify")
+@flow(name="ledger-verify", flow_run_name=verify_run_name)
 def verify_flow(year: int | None = None, known_heads: list[str] | None = None) -> tuple[VerifyReport, Balances]:
     """Recompute balances and the hash chain; fails naming the first bad entry."""
     return verify(year, known_heads)

@@ -28,6 +28,10 @@ from rules.params import PolicyParameters
 from validations.batch import QuarantinedRow, ValidatedTable
 
 
+SHOWN_QUARANTINE = 200
+"""Quarantined rows an intake's summary lists one by one (the export lists them all)."""
+
+
 @dataclass
 class IntakeSummary:
     run_id: int
@@ -47,6 +51,8 @@ class IntakeSummary:
     """kind → the rows read of each reference file (every one stored: a bad row refuses the whole file)."""
     chain_head: str = posting.GENESIS_HASH
     quarantine_messages: list[str] = field(default_factory=list)
+    quarantine_rows: list[dict[str, Any]] = field(default_factory=list)
+    """The first ``SHOWN_QUARANTINE`` quarantined rows: file, row, columns, reason and message."""
     data_docs: str | None = None
 
 
@@ -172,6 +178,9 @@ def record_intake(
         summary.awards_by_clause = dict(sorted(summary.awards_by_clause.items()))
         head_seq, summary.chain_head = posting.chain_head(session)
         summary.quarantine_messages = [f"{q['file']}, row {q['row']}: {q['message']}" for q in quarantine]
+        summary.quarantine_rows = [
+            {k: q[k] for k in ("file", "row", "columns", "reason", "message")} for q in quarantine[:SHOWN_QUARANTINE]
+        ]
         run.rows_read, run.decided, run.unchanged, run.quarantined = (
             summary.rows_read,
             summary.decided,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
@@ -34,7 +35,16 @@ def verify(year: int | None = None, known_heads: list[str] | None = None) -> tup
 
 @task(name="publish-intake-summary", cache_policy=NO_CACHE)
 def publish_intake_summary(summary: IntakeSummary) -> None:
-    """Markdown and table artifacts for the operators watching the flow run."""
+    """The run's figures in its log, and artifacts for the operators watching it: the counts and the decision
+    split, the awards per clause, the input files with their checksums and the quarantined rows."""
+    split = ", ".join(f"{status} {n}" for status, n in sorted(summary.by_status.items())) or "none"
+    awarded = sum(summary.awards_by_clause.values(), Decimal(0))
+    get_run_logger().info(
+        "intake run %s (decision date %s): rows read %s = decided %s + unchanged %s + quarantined %s; "
+        "decisions %s; awarded %s; blacklist hits %s; chain head %s",
+        summary.run_id, summary.as_of, summary.rows_read, summary.decided, summary.unchanged,
+        summary.quarantined, split, cny(awarded), summary.blacklist_hits, summary.chain_head,
+    )  # fmt: skip
     lines = [
         f"# Intake run {summary.run_id} (decision date {summary.as_of})",
         "",
@@ -43,16 +53,36 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
         f"| {summary.rows_read} | {summary.decided} | {summary.unchanged} | {summary.quarantined} | "
         f"{summary.redecided} | {summary.blacklist_hits} |",
         "",
+        "| decisions | approved | rejected | manual |",
+        "|---|---:|---:|---:|",
+        "| count | " + " | ".join(str(summary.by_status.get(s, 0)) for s in ("approved", "rejected", "manual")) + " |",
+        "",
+        f"Awarded in this run: {cny(awarded)} CNY",
+        "",
         f"Ledger chain head: `{summary.chain_head}`",
         "",
         f"Great Expectations Data Docs: {markdown(summary.data_docs or 'no application files in this run')}",
     ]
     create_markdown_artifact("\n".join(lines), key="intake-summary", description="Intake summary")
+    awards = [{"clause": c, "awarded": cny(a)} for c, a in summary.awards_by_clause.items()]
     create_table_artifact(
-        [{"clause": c, "awarded": cny(a)} for c, a in summary.awards_by_clause.items()],
+        [*awards, {"clause": "total", "awarded": cny(awarded)}],
         key="intake-awards-by-clause",
         description="Awards granted in this run, per clause",
     )
+    create_table_artifact(
+        [{"file": f["file"], "rows": f["rows"], "sha256": f["checksum"]} for f in summary.files],
+        key="intake-files",
+        description="The application files of this run, with the checksum of the bytes read",
+    )
+    if summary.quarantine_rows:
+        shown = len(summary.quarantine_rows)
+        more = (
+            f" (the first {shown} of {summary.quarantined}: subsidy export quarantine)"
+            if shown < summary.quarantined
+            else ""
+        )
+        create_table_artifact(summary.quarantine_rows, key="intake-quarantine", description=f"Quarantined rows{more}")
 
 
 @task(
@@ -63,6 +93,12 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
     retry_condition_fn=transient_database_error,
 )
 def publish_cycle_summary(summary: CycleSummary) -> None:
+    """The cycle's figures in its log, and artifacts with totals rows: the counts, per clause, per fiscal year."""
+    get_run_logger().info(
+        "cycle %s (as of %s): due %s, paid %s (%s), forfeited %s (%s), already settled %s; chain head %s",
+        summary.fiscal_year, summary.as_of, summary.due, summary.paid, cny(from_fen(summary.paid_fen)),
+        summary.forfeited, cny(from_fen(summary.forfeited_fen)), summary.already_settled, summary.chain_head,
+    )  # fmt: skip
     lines = [
         f"# Disbursement cycle {summary.fiscal_year} (as of {summary.as_of})",
         "",
@@ -74,20 +110,26 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
         f"Ledger chain head: `{summary.chain_head}`",
     ]
     create_markdown_artifact("\n".join(lines), key="cycle-summary", description="Disbursement cycle summary")
-    create_table_artifact(
-        [
-            {"clause": c, "paid": cny(from_fen(v["paid_fen"])), "forfeited": cny(from_fen(v["forfeited_fen"]))}
-            for c, v in sorted(summary.by_clause.items())
-        ],
-        key="cycle-by-clause",
-        description="Payments and forfeits per clause",
-    )
+
+    def money(paid_fen: int, forfeited_fen: int) -> dict[str, str]:
+        return {"paid": cny(from_fen(paid_fen)), "forfeited": cny(from_fen(forfeited_fen))}
+
+    rows: list[dict[str, Any]] = [
+        {"clause": c, **money(v["paid_fen"], v["forfeited_fen"])} for c, v in sorted(summary.by_clause.items())
+    ]
+    rows.append({"clause": "total", **money(summary.paid_fen, summary.forfeited_fen)})
+    create_table_artifact(rows, key="cycle-by-clause", description="Payments and forfeits per clause")
     from ledger.reporting import ledger_by_year
 
     with Session(get_engine()) as session:
         by_year = ledger_by_year(session)
+    kinds = ("committed", "paid", "forfeited")
+    totals = {k: sum(v[k] for v in by_year.values()) for k in kinds}
+    years: list[dict[str, Any]] = [
+        {"fiscal_year": y, **{k: cny(from_fen(v[k])) for k in kinds}} for y, v in [*by_year.items(), ("total", totals)]
+    ]
     create_table_artifact(
-        [{"fiscal_year": y, **{k: cny(from_fen(v)) for k, v in values.items()}} for y, values in by_year.items()],
+        years,
         key="ledger-by-year",
         description="Committed (by due year), paid and forfeited (by cycle year) in the whole ledger",
     )

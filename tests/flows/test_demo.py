@@ -12,6 +12,7 @@ import pytest
 from flows.demo import demo_flow
 from flows.intake import intake_flow
 from flows.records import export_flow, verify_flow
+from tasks.reports import write_yearly_report
 
 pytestmark = pytest.mark.prefect
 EXPORTS_BY_BACKEND: dict[str, dict[str, list[dict[str, str]]]] = {}
@@ -72,6 +73,19 @@ def test_every_clause_decides_and_pays_as_the_policy_says(database: str, tmp_pat
     after = {d["application_id"]: d for d in _read(str(tmp_path / "after.csv"))}
     assert (after["LATE-1"]["status"], after["LATE-1"]["reasons"]) == ("rejected", "CAPPED")
     verify_flow()
+
+    # The 2024 report printed after the 2026 cycle is the ledger as the 2024 cycle left it (issue 17): the
+    # 9,069,999.51 CNY then still to fall due, and no 2025 or 2026 settlement.
+    report = write_yearly_report.fn(2024, str(tmp_path / "report-2024"))
+    assert [(r["clause"], r["due_year"], r["amount"]) for r in _read(report["installments_still_due"])] == [
+        ("A2", "2025", "6814999.38"),
+        ("A2", "2026", "1755000.13"),
+        ("A7-SITE", "2025", "500000.00"),
+        ("total", "", "9069999.51"),
+    ]
+    assert [r["fiscal_year"] for r in _read(report["committed_paid_forfeited_by_year"])] == ["2024", "total"]
+    assert "¥9,069,999.51" in Path(report["report"]).read_text(encoding="utf-8")
+    assert Path(report["pdf"]).read_bytes()[:5] == b"%PDF-"
 
     backend = database.split(":")[0].split("+")[0]
     EXPORTS_BY_BACKEND[backend] = {

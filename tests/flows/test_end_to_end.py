@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 from datetime import date
@@ -200,27 +201,60 @@ def test_a_major_project_waits_for_its_case_decision_then_is_paid_in_the_case_ye
 
 
 def test_a_cycle_run_publishes_its_summary_and_tables_as_artifacts(database: str, tmp_path: Path) -> None:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
     apps = _write(tmp_path / "apps.csv", [HEADER, ROWS[0], ROWS[2]])
     intake_flow([apps], as_of=date(2024, 6, 28))
     state = disbursement_flow(2024, date(2024, 12, 1), return_state=True)
-    run_id = state.state_details.flow_run_id
+    run, artifacts, logs = _run_shown(state.state_details.flow_run_id)
+    assert set(artifacts) == {"cycle-summary", "cycle-by-clause", "ledger-by-year"}
+    assert "| 3 | 3 | 2900000.00 | 0 | 0.00 | 0 |" in artifacts["cycle-summary"]  # E1 ×2 and E3 due in 2024
+    by_clause = {row["clause"]: row for row in json.loads(artifacts["cycle-by-clause"])}
+    assert (by_clause["A2"]["paid"], by_clause["A4-PILOT"]["paid"]) == ("2400000.00", "500000.00")
+    assert by_clause["total"] == {"clause": "total", "paid": "2900000.00", "forfeited": "0.00"}
+    by_year = {row["fiscal_year"]: row for row in json.loads(artifacts["ledger-by-year"])}
+    assert by_year[2024] == {"fiscal_year": 2024, "committed": "2900000.00", "paid": "2900000.00", "forfeited": "0.00"}
+    assert by_year[2025]["committed"] == "600000.00"
+    assert by_year["total"]["paid"] == "2900000.00"
+    assert (run.name, [m for m in logs if m.startswith("cycle 2024 (as of 2024-12-01)")]) == (
+        "cycle-2024",
+        [f"cycle 2024 (as of 2024-12-01): due 3, paid 3 (2900000.00), forfeited 0 (0.00), already settled 0; "
+         f"chain head {state.result().chain_head}"],
+    )  # fmt: skip
+
+
+def test_an_intake_run_is_named_for_its_file_and_shows_split_files_and_quarantine(
+    database: str, tmp_path: Path
+) -> None:
+    apps = _write(tmp_path / "apps.csv", [HEADER, ROWS[0], ROWS[2], ROWS[5]])
+    state = intake_flow([apps], as_of=date(2024, 6, 28), return_state=True)
+    run, artifacts, logs = _run_shown(state.state_details.flow_run_id)
+    assert run.name == "intake-2024-06-28-apps.csv"
+    assert "| count | 2 | 0 | 0 |" in artifacts["intake-summary"]  # approved, rejected, manual
+    [given] = json.loads(artifacts["intake-files"])
+    assert (given["rows"], given["sha256"]) == (3, hashlib.sha256(Path(apps).read_bytes()).hexdigest())
+    [bad] = json.loads(artifacts["intake-quarantine"])
+    assert (bad["file"], bad["row"], bad["columns"], bad["reason"]) == (apps, 4, "uscc", "INVALID_DATA")
+    [line] = [m for m in logs if m.startswith("intake run")]
+    assert "rows read 3 = decided 2 + unchanged 0 + quarantined 1; decisions approved 2;" in line
+
+
+def _run_shown(run_id):  # type: ignore[no-untyped-def]
+    """The flow run, its artifacts by key and its log messages."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
     with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
         artifacts = {
             a.key: a.data
             for a in client.read_artifacts(
                 artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
             )
         }
-    assert set(artifacts) == {"cycle-summary", "cycle-by-clause", "ledger-by-year"}
-    assert "| 3 | 3 | 2900000.00 | 0 | 0.00 | 0 |" in artifacts["cycle-summary"]  # E1 ×2 and E3 due in 2024
-    by_clause = {row["clause"]: row for row in json.loads(artifacts["cycle-by-clause"])}
-    assert (by_clause["A2"]["paid"], by_clause["A4-PILOT"]["paid"]) == ("2400000.00", "500000.00")
-    by_year = {row["fiscal_year"]: row for row in json.loads(artifacts["ledger-by-year"])}
-    assert by_year[2024] == {"fiscal_year": 2024, "committed": "2900000.00", "paid": "2900000.00", "forfeited": "0.00"}
-    assert by_year[2025]["committed"] == "600000.00"
+        APILogWorker.drain_all(timeout=5)  # the run's log lines are sent in the background
+        shown = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
+        logs = [entry.message for entry in client.read_logs(log_filter=shown)]
+    return run, artifacts, logs
 
 
 def test_cli_explain_of_a_quarantined_application_shows_file_row_and_reason(database: str, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from validations.readers import read_table
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = '<img src=x onerror="window.__xss=1;document.title=1;alert(1)">'  # an id may have 64 characters
+FORMULA = '=HYPERLINK("http://x.test","open")'
 HOSTILE_FILE = "<svg onload=alert(2)>'\u202e.csv"
 HEADER = ["application_id", "clause", "uscc", "name", "submitted_on", "business_in_minhang", "tax_in_minhang", "field"]
 
@@ -74,16 +75,19 @@ def _report(folder: Path) -> Path:
     """The report's texts are clause ids, clause names and figures; a clause id that is markup is escaped."""
     figures = ReportFigures(
         year=2024,
-        awards_by_clause={HOSTILE: (1, 10_000_00), "A2": (2, 30_000_00)},
+        awards_by_clause={HOSTILE: (1, 10_000_00), "A2": (2, 30_000_00), FORMULA: (1, 1_00)},
         by_year={2024: {"committed": 10_000_00, "paid": 5_000_00, "forfeited": 0}},
         still_due={HOSTILE: {2025: 5_000_00}},
     )
-    return Path(write_report(figures, folder)["report"])
+    return Path(write_report(figures, folder, database=f"sqlite:///{HOSTILE}.db", pdf=False)["report"])
 
 
 def test_the_yearly_report_shows_a_hostile_label_as_text(tmp_path: Path) -> None:
     page = _report(tmp_path / "report").read_text(encoding="utf-8")
-    assert "<img" not in page and html.escape(HOSTILE) in page
+    assert "<img" not in page and page.count(html.escape(HOSTILE)) == 5  # two tables, two charts, the database
+    with open(tmp_path / "report" / "awards_by_clause.csv", encoding="utf-8") as f:
+        clauses = [row["clause"] for row in csv.DictReader(f)]
+    assert clauses == [HOSTILE, "A2", "'" + FORMULA, "total"]  # a spreadsheet shows the formula, never evaluates it
 
 
 @pytest.mark.slow
