@@ -156,10 +156,13 @@ def publish_inbox_summary(summary: Any) -> None:
 
 @task(name="write-report", cache_policy=NO_CACHE)
 def write_yearly_report(year: int, out: str) -> dict[str, str]:
-    """The yearly report as HTML with charts and the same figures as CSV."""
+    """The yearly report as of the year's cycle (provisional before it) into the folder ``out``: report.html, its
+    PDF and the same figures as CSV; returns their paths by name (``pdf_not_written`` says why when Chromium could
+    not print). Needs no Prefect server: the CLI calls ``.fn``."""
+    from core.settings import database_url, redact_url
     from ledger.reporting import report_figures
     from subsidy.report import write_report
 
     with Session(get_engine()) as session:
         figures = report_figures(session, year)
-    return write_report(figures, Path(out))
+    return write_report(figures, Path(out), database=redact_url(database_url()))
