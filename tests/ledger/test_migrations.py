@@ -24,3 +24,18 @@ def test_models_and_migrations_agree_and_downgrade_works(db_url: str) -> None:
         migrate(engine)  # a second upgrade is a no-op
     finally:
         engine.dispose()
+
+
+def test_the_schema_head_the_code_knows_is_alembics(db_url: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    from ledger.db import SCHEMA_HEAD, schema_revision
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+    engine = make_engine(db_url)
+    try:
+        assert schema_revision(engine) is None  # a new database: migrated by get_engine
+        migrate(engine)
+        assert schema_revision(engine) == SCHEMA_HEAD  # already there: get_engine does not migrate again
+    finally:
+        engine.dispose()
