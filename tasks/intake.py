@@ -89,15 +89,20 @@ def read_reference_data(files: dict[str, str]) -> dict[str, tuple[ValidatedTable
 
 @task(name="check-datasets", cache_policy=NO_CACHE)
 def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
-    """Great Expectations dataset rules on each application table as read, rendered as Data Docs; the results
-    and the Data Docs location are kept with the run. Checks that fail to run say why; the intake goes on."""
+    """Great Expectations dataset rules on each application table as read, rendered as Data Docs when the run
+    read application rows (a run with none, such as one of reference files only, writes no Data Docs folder); the
+    results and the Data Docs location are kept with the run. The rules run on the valid rows; each file's count
+    of rows read, quarantined ones included, is checked too. Checks that fail to run say why; the intake goes on."""
     if not tables:
         return {"files": {}, "data_docs": None}
     progress.report("dataset rules (Great Expectations)", 0, 1)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
+    rows_read = {t.file: len(t.frame) + len(t.quarantined) for t in tables}
+    docs = None
+    if any(rows_read.values()):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        docs = data_docs_dir() / f"intake-{stamp}-{uuid.uuid4().hex[:6]}"
     try:
-        outcomes = run_suites("applications", {t.file: t.frame for t in tables}, docs)
+        outcomes = run_suites("applications", {t.file: t.frame for t in tables}, docs, rows_read)
     except Exception as e:  # GX's own failures vary with its version: reported with the run, never fatal
         logger.warning("dataset checks failed: %s", e, exc_info=True)
         return {"files": {}, "data_docs": None, "error": f"dataset checks failed: {e.__class__.__name__}: {e}"}
@@ -105,7 +110,7 @@ def check_datasets(tables: list[ValidatedTable]) -> dict[str, Any]:
         _forget_gx_context()
     return {
         "files": {f: {"suite": o.suite, "success": o.success, "results": o.results} for f, o in outcomes.items()},
-        "data_docs": str((docs / "index.html").resolve()),
+        "data_docs": str((docs / "index.html").resolve()) if docs is not None else None,
     }
 
 
