@@ -125,6 +125,7 @@ def test_served_cycle_completes_and_the_ui_shows_its_run_and_artifact(tmp_path: 
             },
         )
         assert flow_run["state_type"] == "COMPLETED"
+        assert flow_run["name"] == "cycle-2024"  # named for what ran, not a random pair of words
         artifacts = _api(base, "/artifacts/filter", {"artifacts": {"key": {"any_": ["cycle-summary"]}}})
         [summary] = [a for a in artifacts if a["flow_run_id"] == flow_run["id"]]  # type: ignore[union-attr]
         assert "| 20 | 20 |" in summary["data"]  # 20 installments due in 2024, 20 paid
@@ -146,6 +147,25 @@ def test_served_cycle_completes_and_the_ui_shows_its_run_and_artifact(tmp_path: 
         )
         assert "Disbursement cycle 2024 (as of 2024-12-01)" in summary_page
         assert "20\t20\t" in summary_page  # due 20, paid 20
+        [by_clause] = [
+            a
+            for a in _api(base, "/artifacts/filter", {"artifacts": {"key": {"any_": ["cycle-by-clause"]}}})  # type: ignore[union-attr]
+            if a["flow_run_id"] == flow_run["id"]
+        ]
+        table_page = page_text(
+            CHROMIUM,
+            f"http://127.0.0.1:{port}/artifacts/artifact/{by_clause['id']}",
+            ["total"],
+            tmp_path / "chromium-3",
+        )
+        assert "total" in table_page  # the per-clause table ends with its totals row
+        run_page = page_text(
+            CHROMIUM, f"http://127.0.0.1:{port}/runs/flow-run/{flow_run['id']}", ["cycle-2024"], tmp_path / "chromium-4"
+        )
+        assert "cycle-2024" in run_page  # the run's page, under the name that says what ran
+        logs = _api(base, "/logs/filter", {"logs": {"flow_run_id": {"any_": [flow_run["id"]]}}})
+        said = [entry["message"] for entry in logs if entry["message"].startswith("cycle 2024")]  # type: ignore[union-attr]
+        assert said and "paid 20" in said[0] and "chain head" in said[0]  # the line an operator reads in its log
     finally:
         for process in (served, server):
             if process is not None:
