@@ -193,6 +193,7 @@ def test_a_major_project_waits_for_its_case_decision_then_is_paid_in_the_case_ye
     )
     second = intake_flow([], case_decisions=cases, as_of=date(2025, 1, 20))
     assert (second.decided, second.redecided, second.by_status) == (0, 1, {"approved": 1})
+    assert (second.rows_read, second.reference_rows) == (0, {"case_decisions": 1})  # the one row read is counted
     export_flow("decisions", str(tmp_path / "d.csv"))
     [d] = _read(tmp_path / "d.csv")
     assert (d["status"], d["reasons"], d["award_total"]) == ("approved", "CASE_BY_CASE", "800000.00")
