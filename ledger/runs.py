@@ -27,7 +27,6 @@ from rules.outcomes import DecisionTables, decide_run
 from rules.params import PolicyParameters
 from validations.batch import QuarantinedRow, ValidatedTable
 
-
 SHOWN_QUARANTINE = 200
 """Quarantined rows an intake's summary lists one by one (the export lists them all)."""
 

@@ -219,7 +219,9 @@ def export(
 @app.command()
 def report(
     year: Annotated[int, typer.Option(help="The fiscal year of the report.")],
-    out: Annotated[Path | None, typer.Option(help="Folder for report.html, report.pdf and the CSV files (default subsidy-report-YEAR).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for report.html, report.pdf and the CSVs (default subsidy-report-YEAR).")
+    ] = None,
 ) -> None:
     """The yearly report as of that year's cycle: awards per clause, committed / paid / forfeited per year,
     installments still due; HTML, PDF (when Chromium is installed) and CSV."""
