@@ -60,32 +60,15 @@ def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -
 
 
 def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
-    """The stored decision, its installments and how each was settled, for ``subsidy explain``."""
+    """The stored decision, its installments and how each was settled, for ``subsidy explain``; a quarantined
+    application's rows and reasons; None when the application is unknown."""
     from rules.model import APPLICATION_FIELDS
     from rules.money import cny, from_fen
 
     with Session(engine) as session:
         d = session.get(DecisionRecord, application_id)
         if d is None:
-            quarantined = (
-                session.execute(
-                    select(QuarantineRecord)
-                    .where(QuarantineRecord.application_id == application_id)
-                    .order_by(QuarantineRecord.id)
-                )
-                .scalars()
-                .all()
-            )
-            if not quarantined:
-                return None
-            return {
-                "application_id": application_id,
-                "status": "quarantined",
-                "quarantine": [
-                    {"file": q.file, "row": q.row, "reason": q.reason, "columns": q.columns, "message": q.message}
-                    for q in quarantined
-                ],
-            }
+            return _quarantined(session, application_id)
         application = session.get(ApplicationRecord, application_id)
         parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
         stored_trace = dict(d.trace)
@@ -98,27 +81,6 @@ def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
             "inputs": {k: inputs[k] for k in APPLICATION_FIELDS if k in inputs},
             "parameters": parameters.values if parameters else stored_trace.get("parameters", {}),
         }
-        entries = (
-            session.execute(
-                select(LedgerTransaction)
-                .where(LedgerTransaction.application_id == application_id)
-                .order_by(LedgerTransaction.seq)
-            )
-            .scalars()
-            .all()
-        )
-        settled = {
-            t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")
-        }
-        installments = [  # the commitment entries are the installments
-            {
-                "number": t.installment,
-                "due_year": t.fiscal_year,
-                "amount": cny(from_fen(t.amount_fen)),
-                "settled": settled.get(t.installment),
-            }
-            for t in sorted((t for t in entries if t.kind == "commitment"), key=lambda t: t.installment or 0)
-        ]
         return {
             "application_id": d.application_id,
             "clause": d.clause,
@@ -130,8 +92,44 @@ def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
             "decided_on": d.decided_on.isoformat(),
             "intake_run": d.intake_run_id,
             "trace": trace,
-            "installments": installments,
+            "installments": _installments(session, application_id),
         }
+
+
+def _quarantined(session: Session, application_id: str) -> dict[str, Any] | None:
+    rows = session.scalars(
+        select(QuarantineRecord).where(QuarantineRecord.application_id == application_id).order_by(QuarantineRecord.id)
+    ).all()
+    if not rows:
+        return None
+    return {
+        "application_id": application_id,
+        "status": "quarantined",
+        "quarantine": [
+            {"file": q.file, "row": q.row, "reason": q.reason, "columns": q.columns, "message": q.message} for q in rows
+        ],
+    }
+
+
+def _installments(session: Session, application_id: str) -> list[dict[str, Any]]:
+    """The commitment entries of an application (its installments), each with how it was settled, if it was."""
+    from rules.money import cny, from_fen
+
+    entries = session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.application_id == application_id)
+        .order_by(LedgerTransaction.seq)
+    ).all()
+    settled = {t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")}
+    return [
+        {
+            "number": t.installment,
+            "due_year": t.fiscal_year,
+            "amount": cny(from_fen(t.amount_fen)),
+            "settled": settled.get(t.installment),
+        }
+        for t in sorted((t for t in entries if t.kind == "commitment"), key=lambda t: t.installment or 0)
+    ]
 
 
 def verify(
