@@ -119,26 +119,12 @@ def preview_cycle(engine: Engine, year: int, as_of: date, params: PolicyParamete
     return summary
 
 
-def _settled_account(paid: bool, clause: str, year: int) -> str:
-    return (posting.paid_account if paid else posting.forfeited_account)(clause, year)
-
-
 def _settlement_entries(found: _Settlements, year: int) -> dict[str, list[Any]]:
-    due, paid, n = found.due, found.paid, len(found.due)
-    return {
-        "business_key": [f"settlement/{a}/{k}" for a, k in zip(due.application_id, due.number, strict=True)],
-        "kind": [posting.PAYMENT if p else posting.FORFEIT for p in paid],
-        "application_id": due.application_id,
-        "installment": due.number,
-        "clause": due.clause,
-        "fiscal_year": [year] * n,
-        "recipient_uscc": due.recipient_uscc,
-        "amount_fen": due.amount_fen,
-        "reasons": [";".join(r) for r in found.reasons],
-        "reverses_seq": [None] * n,
-        "debit_account": posting.accounts(posting.payable_account, due.recipient_uscc),
-        "credit_account": posting.accounts(_settled_account, paid, due.clause, [year] * n),
-    }
+    due = found.due
+    reasons = [";".join(r) for r in found.reasons]
+    return posting.settlement_entries(
+        due.application_id, due.number, due.clause, year, due.recipient_uscc, due.amount_fen, found.paid, reasons
+    )
 
 
 def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:

@@ -105,15 +105,9 @@ def content_hash(
     debit_account: str,
     credit_account: str,
 ) -> str:
-    """SHA-256 over what the entry says (not when or by which run it was posted). The two accounts enter as
-    the entry's two lines ``account:debit:credit``."""
-    text = (
-        f"{business_key}\x1f{kind}\x1f{application_id or ''}\x1f{'' if installment is None else installment}"
-        f"\x1f{clause or ''}\x1f{'' if fiscal_year is None else fiscal_year}\x1f{recipient_uscc or ''}"
-        f"\x1f{amount_fen}\x1f{reasons or ''}\x1f{'' if reverses_seq is None else reverses_seq}"
-        f"\x1f{debit_account}:{amount_fen}:0\x1f{credit_account}:0:{amount_fen}"
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 over what one entry says (``content_hashes`` of a single entry)."""
+    fields = (business_key, kind, application_id, installment, clause, fiscal_year, recipient_uscc, amount_fen)
+    return content_hashes([[f] for f in (*fields, reasons, reverses_seq, debit_account, credit_account)])[0]
 
 
 def entry_hash(seq: int, prev_hash: str, content: str, posted_at: datetime | str, source: str) -> str:
@@ -124,20 +118,69 @@ def entry_hash(seq: int, prev_hash: str, content: str, posted_at: datetime | str
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def commitment_entries(
+    application_id: Sequence[str],
+    installment: Sequence[int],
+    clause: Sequence[str],
+    due_year: Sequence[int],
+    recipient: Sequence[str],
+    fen: Sequence[int],
+) -> dict[str, list[Any]]:
+    """On approval, column by column (``ENTRY_FIELDS``): each installment committed against its clause's budget line
+    for the year it falls due, payable to its recipient."""
+    n = len(application_id)
+    return {
+        "business_key": [f"commitment/{a}/{k}" for a, k in zip(application_id, installment, strict=True)],
+        "kind": [COMMITMENT] * n,
+        "application_id": list(application_id),
+        "installment": list(installment),
+        "clause": list(clause),
+        "fiscal_year": list(due_year),
+        "recipient_uscc": list(recipient),
+        "amount_fen": list(fen),
+        "reasons": [""] * n,
+        "reverses_seq": [None] * n,
+        "debit_account": accounts(budget_account, clause, due_year),
+        "credit_account": accounts(payable_account, recipient),
+    }
+
+
+def settlement_entries(
+    application_id: Sequence[str],
+    installment: Sequence[int],
+    clause: Sequence[str],
+    year: int,
+    recipient: Sequence[str],
+    fen: Sequence[int],
+    paid: Sequence[bool],
+    reasons: Sequence[str],
+) -> dict[str, list[Any]]:
+    """In a cycle of ``year``, column by column: each installment paid, or forfeited with its reasons (releasing
+    the commitment). One settlement each."""
+    n = len(application_id)
+    return {
+        "business_key": [f"settlement/{a}/{k}" for a, k in zip(application_id, installment, strict=True)],
+        "kind": [PAYMENT if p else FORFEIT for p in paid],
+        "application_id": list(application_id),
+        "installment": list(installment),
+        "clause": list(clause),
+        "fiscal_year": [year] * n,
+        "recipient_uscc": list(recipient),
+        "amount_fen": list(fen),
+        "reasons": list(reasons),
+        "reverses_seq": [None] * n,
+        "debit_account": accounts(payable_account, recipient),
+        "credit_account": accounts(_settled_account, paid, clause, [year] * n),
+    }
+
+
+def _settled_account(paid: bool, clause: str, year: int) -> str:
+    return (paid_account if paid else forfeited_account)(clause, year)
+
+
 def commitment(application_id: str, installment: int, clause: str, due_year: int, recipient: str, fen: int) -> Posting:
-    """On approval: the installment is committed against its clause's budget line for the year it falls due."""
-    return Posting(
-        business_key=f"commitment/{application_id}/{installment}",
-        kind=COMMITMENT,
-        amount_fen=fen,
-        debit_account=budget_account(clause, due_year),
-        credit_account=payable_account(recipient),
-        application_id=application_id,
-        installment=installment,
-        clause=clause,
-        fiscal_year=due_year,
-        recipient_uscc=recipient,
-    )
+    """One entry of ``commitment_entries``."""
+    return _one(commitment_entries([application_id], [installment], [clause], [due_year], [recipient], [fen]))
 
 
 def settlement(
@@ -150,21 +193,14 @@ def settlement(
     paid: bool,
     reasons: str = "",
 ) -> Posting:
-    """In a cycle: the installment is paid, or forfeited (releasing the commitment). One settlement each."""
-    target = paid_account(clause, year) if paid else forfeited_account(clause, year)
-    return Posting(
-        business_key=f"settlement/{application_id}/{installment}",
-        kind=PAYMENT if paid else FORFEIT,
-        amount_fen=fen,
-        debit_account=payable_account(recipient),
-        credit_account=target,
-        application_id=application_id,
-        installment=installment,
-        clause=clause,
-        fiscal_year=year,
-        recipient_uscc=recipient,
-        reasons=reasons,
+    """One entry of ``settlement_entries``."""
+    return _one(
+        settlement_entries([application_id], [installment], [clause], year, [recipient], [fen], [paid], [reasons])
     )
+
+
+def _one(columns: dict[str, list[Any]]) -> Posting:
+    return Posting(**{name: column[0] for name, column in columns.items()})
 
 
 @dataclass
@@ -239,8 +275,7 @@ def post_columns(
     existing = {} if known_new else _posted_hashes(session, keys)
     seq, prev = head if head is not None else chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    link_suffix, stored_at = f"\x1f{now.isoformat()}\x1f{source}", now.isoformat(sep=" ")
-    sha256 = hashlib.sha256
+    stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
     for start in range(0, len(keys), INSERT_CHUNK):
         chunk = [c[start : start + INSERT_CHUNK] for c in cols]
         contents = content_hashes(chunk)
@@ -258,7 +293,7 @@ def post_columns(
         prevs, links = [], []
         for number, content in zip(seqs, contents, strict=True):
             prevs.append(prev)
-            prev = sha256(f"{number}\x1f{prev}\x1f{content}{link_suffix}".encode()).hexdigest()
+            prev = entry_hash(number, prev, content, stamp, source)
             links.append(prev)
         seq += len(contents)
         n = len(contents)
@@ -277,7 +312,9 @@ def _check_transfers(keys: Sequence[str], fen: Sequence[int], debit: Sequence[st
 
 
 def content_hashes(cols: Sequence[Sequence[Any]]) -> list[str]:
-    """``content_hash`` of each entry given as columns in ``ENTRY_FIELDS`` order (the same text, built inline)."""
+    """The content hash of each entry given as columns in ``ENTRY_FIELDS`` order: SHA-256 over what the entry says
+    (not when or by which run it was posted), its two accounts entering as its two lines ``account:debit:credit``.
+    The one hash of an entry's content: ``content_hash`` is this of a single entry."""
     sha256 = hashlib.sha256
     return [
         sha256(

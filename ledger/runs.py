@@ -251,23 +251,11 @@ def _commitments(decided: DecisionTables) -> dict[str, list[Any]]:
     """One commitment entry per installment of the approved decisions, in application order (the ledger's
     indexes then grow at their end)."""
     inst = decided.installments.sort_values(["application_id", "number"], kind="stable")
-    app = inst["application_id"].tolist()
-    number = [int(k) for k in inst["number"].tolist()]
-    clause = inst["clause"].tolist()
-    year = [int(y) for y in inst["due_year"].tolist()]
-    recipient = inst["recipient_uscc"].tolist()
-    n = len(app)
-    return {
-        "business_key": [f"commitment/{a}/{k}" for a, k in zip(app, number, strict=True)],
-        "kind": [posting.COMMITMENT] * n,
-        "application_id": app,
-        "installment": number,
-        "clause": clause,
-        "fiscal_year": year,
-        "recipient_uscc": recipient,
-        "amount_fen": [int(f) for f in inst["amount_fen"].tolist()],
-        "reasons": [""] * n,
-        "reverses_seq": [None] * n,
-        "debit_account": posting.accounts(posting.budget_account, clause, year),
-        "credit_account": posting.accounts(posting.payable_account, recipient),
-    }
+    return posting.commitment_entries(
+        inst["application_id"].tolist(),
+        [int(k) for k in inst["number"].tolist()],
+        inst["clause"].tolist(),
+        [int(y) for y in inst["due_year"].tolist()],
+        inst["recipient_uscc"].tolist(),
+        [int(f) for f in inst["amount_fen"].tolist()],
+    )
