@@ -256,10 +256,9 @@ def ledger_verify(
     from ledger.queries import verify
 
     report, balances = _query(lambda engine: verify(engine, None, list(head or [])))
-    console.print(
-        f"[green]ledger verified[/]: {report.entries} entries, {report.lines} lines, "
-        f"debits = credits = {report.debit_fen} fen; chain head {markup(report.head)}"
-    )
+    console.print(f"[green]ledger verified[/]: {report.entries} entries; chain head {markup(report.head)}")
+    for check in report.checked:
+        console.print(f"  checked: {check}", highlight=False)
     console.print(views.balance_table(balances, "Balances per clause (CNY)"))
 
 
