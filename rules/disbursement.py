@@ -29,13 +29,6 @@ class DueInstallment:
     """The applicant; for A8 the diagnosed enterprise, screened as well as the recipient (I-11)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    installment: DueInstallment
-    paid: bool
-    reasons: tuple[Reason, ...]
-
-
 @dataclass(slots=True)
 class DueColumns:
     """The due installments column by column (the cycle's bulk form of a list of ``DueInstallment``)."""
@@ -61,14 +54,6 @@ class DueColumns:
     def take(self, keep: list[int]) -> DueColumns:
         """The installments at the positions ``keep``, in that order."""
         return DueColumns(*([column[i] for i in keep] for column in (getattr(self, f) for f in self.__slots__)))
-
-
-def settle_installments(
-    due: list[DueInstallment], reference: ReferenceData, params: PolicyParameters, as_of: date
-) -> list[Settlement]:
-    """``settle_columns`` for a list of installments, as one ``Settlement`` each."""
-    settled, reasons = settle_columns(DueColumns.of(due), reference, params, as_of)
-    return [Settlement(due[i], paid=not r, reasons=r) for i, r in zip(settled, reasons, strict=True)]
 
 
 def early_cycle(year: int, as_of: date) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
-from rules.disbursement import DueInstallment, settle_installments
+from rules.disbursement import DueColumns, DueInstallment, settle_columns
 from rules.model import ListingPeriod, Reason, ReferenceData, RegistrationChange
 from rules.params import default_parameters
 
@@ -12,6 +13,12 @@ USCC = "91310112MA1GB0000A"
 
 
 PROVIDER = "91310112MA1GB0009X"
+
+
+def settle_installments(due, reference, params, as_of):  # type: ignore[no-untyped-def]
+    """What the cycle's rule (``settle_columns``) does with each installment settled now: (paid, reasons)."""
+    settled, reasons = settle_columns(DueColumns.of(due), reference, params, as_of)
+    return [SimpleNamespace(installment=due[i], paid=not r, reasons=r) for i, r in zip(settled, reasons, strict=True)]
 
 
 def _due(entity_type: str = "enterprise", clause: str = "A2", recipient: str = USCC) -> DueInstallment:
