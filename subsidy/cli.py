@@ -225,10 +225,10 @@ def report(
 ) -> None:
     """The yearly report as of that year's cycle: awards per clause, committed / paid / forfeited per year,
     installments still due; HTML, PDF (when Chromium is installed) and CSV."""
-    from tasks.reports import write_yearly_report
+    from subsidy.report import yearly_report
 
     folder = out or Path(f"subsidy-report-{year}")
-    paths = _query(lambda _: write_yearly_report.fn(year, str(folder)))
+    paths = _query(lambda engine: yearly_report(engine, year, folder))
     views.print_pairs(("file", "path"), paths.items(), f"Report {year}")
 
 

@@ -26,12 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ledger.exports import neutralise
 from ledger.reporting import ReportFigures
 from rules.clauses import clause_name_zh
 from rules.money import cny_of_fen
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 BAR_COLOURS = {
     "committed": "#4e79a7",
@@ -361,3 +364,16 @@ def write_report(
         else:
             paths["pdf_not_written"] = why_not
     return paths
+
+
+def yearly_report(engine: Engine, year: int, out: Path) -> dict[str, str]:
+    """``subsidy report``: the yearly report of ``year`` as of its cycle (provisional before it) into the folder
+    ``out``, read from ``engine``'s ledger (named with its password masked); ``write_report``'s paths."""
+    from sqlalchemy.orm import Session
+
+    from core.settings import redact_url
+    from ledger.reporting import report_figures
+
+    with Session(engine) as session:
+        figures = report_figures(session, year)
+    return write_report(figures, out, database=redact_url(engine.url.render_as_string(hide_password=False)))

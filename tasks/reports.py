@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -152,17 +151,3 @@ def publish_inbox_summary(summary: Any) -> None:
             f"Data Docs: {markdown(i.data_docs)}",
         ]
     create_markdown_artifact("\n".join(lines), key="inbox-summary", description="Inbox run")
-
-
-@task(name="write-report", cache_policy=NO_CACHE)
-def write_yearly_report(year: int, out: str) -> dict[str, str]:
-    """The yearly report as of the year's cycle (provisional before it) into the folder ``out``: report.html, its
-    PDF and the same figures as CSV; returns their paths by name (``pdf_not_written`` says why when Chromium could
-    not print). Needs no Prefect server: the CLI calls ``.fn``."""
-    from core.settings import database_url, redact_url
-    from ledger.reporting import report_figures
-    from subsidy.report import write_report
-
-    with Session(get_engine()) as session:
-        figures = report_figures(session, year)
-    return write_report(figures, Path(out), database=redact_url(database_url()))

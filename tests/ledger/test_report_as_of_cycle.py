@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session
 from core.errors import LedgerError
 from ledger import posting
 from ledger.cycles import CycleSummary, run_cycle
-from ledger.db import dispose_engine, run_transaction
+from ledger.db import dispose_engine, get_engine, run_transaction
 from ledger.models import Cycle, LedgerTransaction
 from ledger.reporting import ReportFigures, ledger_by_year, report_figures
 from rules.params import default_parameters
 from subsidy import report
 from subsidy.report import write_report, yuan
-from tasks.reports import write_yearly_report
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 # The 20 A2 leases of ``write_pilot_and_rent_file(…, 40)`` (seed 3): the rent of year 1 and of year 2 (due 2024 and
@@ -178,12 +177,12 @@ def test_a_reversed_commitment_counts_against_what_it_reversed(engine: Engine, t
 def test_the_cli_entry_writes_the_report_without_prefect_and_masks_the_password(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``subsidy report`` calls ``write_yearly_report.fn``: no Prefect server; without Chromium it says so."""
+    """``subsidy report`` calls ``yearly_report``: no Prefect server; without Chromium it says so."""
     url = db_url.replace("postgres@", "postgres:s3cret@")  # trust authentication takes any password
     monkeypatch.setenv("SUBSIDY_DATABASE_URL", url)
     monkeypatch.setattr(report, "find_chromium", lambda: None)
     try:
-        paths = write_yearly_report.fn(2024, str(tmp_path / "report"))
+        paths = report.yearly_report(get_engine(url), 2024, tmp_path / "report")
     finally:
         dispose_engine(url)
     assert paths["pdf_not_written"].startswith("no Chromium on PATH") and "pdf" not in paths
