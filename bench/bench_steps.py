@@ -35,7 +35,9 @@ from bench.synthetic import make_inputs  # noqa: E402
 
 STEPS = {
     "ledger.runs": ["_new_applications", "grant_history", "decide_run", "_commitments"],
-    "ledger.records": ["batch_frame", "store_applications", "store_decisions", "due_installments"],
+    "ledger.applications": ["batch_frame", "store_applications"],
+    "ledger.decisions": ["store_decisions"],
+    "ledger.cycles": ["due_installments"],
     "ledger.posting": ["post_columns"],
     "rules.disbursement": ["settle_columns"],
 }

@@ -221,6 +221,8 @@ def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
 
 
 LOOKUP_CHUNK = 500
+INSERT_CHUNK = 100_000
+"""Rows per bulk insert: the insert buffers stay bounded."""
 
 
 def lookup(session: Session, key: Any, value: Any, keys: Sequence[Any]) -> dict[Any, Any]:

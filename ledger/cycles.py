@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
-from ledger import posting, records
+from ledger import posting
 from ledger.anchors import append_anchor
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
-from ledger.models import Cycle
+from ledger.models import Cycle, DecisionRecord, LedgerTransaction, TransactionKind, now_utc
+from ledger.references import reference_in_force
 from rules.disbursement import DueColumns, early_cycle, settle_columns
 from rules.model import Reason
 from rules.params import PolicyParameters
@@ -71,12 +72,68 @@ def _settlements(session: Session, year: int, as_of: date, params: PolicyParamet
     why = early_cycle(year, as_of)
     if why:
         raise SubsidyError(why)
-    due = records.due_installments(session, year)
-    settled, reasons = settle_columns(due, records.reference_in_force(session), params, as_of)
+    due = due_installments(session, year)
+    settled, reasons = settle_columns(due, reference_in_force(session), params, as_of)
     staying = len(due) - len(settled)
     if staying:  # I-6 suspend: the others stay due
         due = due.take(settled)
     return _Settlements(due, [not r for r in reasons], reasons, staying)
+
+
+def due_installments(session: Session, year: int) -> DueColumns:
+    """Installments (commitment entries) due in a year ≤ ``year`` that no cycle has paid or forfeited yet and
+    that no correction has reversed, with what the application said of the recipient's registration."""
+    commitment = LedgerTransaction.__table__.alias("commitment")
+    other = LedgerTransaction.__table__.alias("other")
+    settled = exists().where(
+        other.c.application_id == commitment.c.application_id,
+        other.c.installment == commitment.c.installment,
+        other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
+    )
+    reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                commitment.c.application_id,
+                commitment.c.installment,
+                commitment.c.clause,
+                commitment.c.recipient_uscc,
+                commitment.c.fiscal_year,
+                commitment.c.amount_fen,
+                DecisionRecord.recipient_entity_type,
+                DecisionRecord.recipient_business_in_minhang,
+                DecisionRecord.recipient_tax_in_minhang,
+                DecisionRecord.uscc,
+            )
+            .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
+            .where(
+                commitment.c.kind == TransactionKind.COMMITMENT.value,
+                commitment.c.fiscal_year <= year,
+                ~settled,
+                ~reversed_,
+            )
+            .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
+        )
+        .all()
+    )
+    if not rows:
+        return DueColumns()
+    app_id, number, clause, recipient, due_year, fen, entity, business, tax, applicant = (
+        list(c) for c in zip(*rows, strict=True)
+    )
+    return DueColumns(
+        app_id,
+        number,
+        clause,
+        recipient,
+        due_year,
+        fen,
+        [e or "enterprise" for e in entity],
+        [bool(b) for b in business],
+        [bool(t) for t in tax],
+        applicant,
+    )
 
 
 def earlier_cycles(session: Session, year: int) -> list[EarlierCycle]:
@@ -132,7 +189,7 @@ def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) 
     with run_transaction(engine) as session:
         earlier = earlier_cycles(session, year)
         found = _settlements(session, year, as_of, params)
-        cycle = Cycle(fiscal_year=year, as_of=as_of, started_at=records.now_utc())
+        cycle = Cycle(fiscal_year=year, as_of=as_of, started_at=now_utc())
         session.add(cycle)
         session.flush()
         summary = CycleSummary(cycle_id=cycle.id, fiscal_year=year, as_of=as_of, earlier=earlier)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
-from ledger.bulk import bulk_insert_tuples, lookup
+from ledger.bulk import INSERT_CHUNK, bulk_insert_tuples, lookup
 from ledger.models import LedgerTransaction, TransactionKind
 
 GENESIS_HASH = "0" * 64
@@ -324,9 +324,6 @@ def content_hashes(cols: Sequence[Sequence[Any]]) -> list[str]:
         ).hexdigest()
         for key, kind, app, number, clause, year, uscc, fen, reasons, reverses, debit, credit in zip(*cols, strict=True)
     ]
-
-
-INSERT_CHUNK = 100_000
 
 
 def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:

@@ -39,7 +39,7 @@ def export_csv(engine: Engine, what: str, out: str) -> int:
 def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -> dict[str, Any]:
     """The trace of a stored decision: its application decided again by the rules from the facts the decision
     kept (on its run's date), told step by step, and checked against what was stored."""
-    from ledger.records import application_from_json
+    from ledger.applications import application_from_json
     from rules.explain import explain
     from rules.params import default_parameters
 

@@ -15,12 +15,23 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
-from ledger import posting, records
+from ledger import posting
 from ledger.anchors import append_anchor
+from ledger.applications import (
+    batch_frame,
+    inputs_and_hashes,
+    known_applications,
+    manual_waiting_for,
+    store_applications,
+)
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
+from ledger.decisions import store_decisions
 from ledger.history import grant_history
-from ledger.models import IntakeRun
+from ledger.inbox_files import store_inbox_files
+from ledger.models import IntakeRun, now_utc
+from ledger.quarantine import new_quarantine_rows, raw_row_hash, store_quarantine
+from ledger.references import latest_reference_checksum, reference_in_force, store_reference
 from rules.model import Reason, Status
 from rules.money import from_fen
 from rules.outcomes import DecisionTables, decide_run
@@ -55,23 +66,30 @@ class IntakeSummary:
     data_docs: str | None = None
 
 
+def start_intake_run(session: Session, as_of: date, files: list[dict[str, Any]]) -> IntakeRun:
+    run = IntakeRun(started_at=now_utc(), as_of=as_of, files=files, validation={})
+    session.add(run)
+    session.flush()
+    return run
+
+
 def _new_applications(
     session: Session, applications: list[ValidatedTable], summary: IntakeSummary, quarantine: list[dict[str, Any]]
 ) -> pd.DataFrame:
     """The valid rows of the run not seen before (``batch_frame`` rows). A row seen before is counted unchanged
     when identical, else quarantined as a duplicate; nothing else of the batch outlives this call."""
-    batch = records.batch_frame(applications)  # labelled by position
+    batch = batch_frame(applications)  # labelled by position
     ids = batch["application_id"]
     id_of, file_of, row_of = (batch[name].to_numpy() for name in ("application_id", "_file", "_row"))
     repeated = ids.duplicated(keep="first").to_numpy()  # the same application_id earlier in this run
     first = np.flatnonzero(~repeated)
-    known = records.known_applications(session, ids.iloc[first].tolist())
+    known = known_applications(session, ids.iloc[first].tolist())
     is_known = ids.iloc[first].isin(known.keys()).to_numpy() if known else np.zeros(len(first), dtype=bool)
     # Inputs texts and hashes only for the rows compared with another: an id given twice, or ingested before.
     compared = ids.duplicated(keep=False).to_numpy(copy=True)
     compared[first[is_known]] = True
     rows = np.flatnonzero(compared)
-    texts, hashes = records.inputs_and_hashes(batch.iloc[rows]) if len(rows) else ([], [])
+    texts, hashes = inputs_and_hashes(batch.iloc[rows]) if len(rows) else ([], [])
     text = dict(zip(rows.tolist(), texts, strict=True))
     digest = dict(zip(rows.tolist(), hashes, strict=True))
 
@@ -100,7 +118,7 @@ def _new_applications(
 
 def _quarantine_row(q: QuarantinedRow) -> dict[str, Any]:
     return {
-        "raw_hash": records.raw_row_hash(q.raw, q.reason),
+        "raw_hash": raw_row_hash(q.raw, q.reason),
         "file": q.file,
         "row": q.row,
         "application_id": q.raw.get("application_id"),
@@ -126,11 +144,11 @@ def record_intake(
     """Store the reference loads, sort out re-sent and duplicate applications, decide the new ones (and the
     manual ones whose case decision has come), and commit every approved installment to the ledger."""
     with run_transaction(engine) as session:
-        run = records.start_intake_run(session, as_of, file_info)
+        run = start_intake_run(session, as_of, file_info)
         run.validation = validation
         summary = IntakeSummary(run_id=run.id, as_of=as_of, files=file_info, data_docs=validation.get("data_docs"))
         for kind, (table, checksum) in references.items():
-            summary.reference_loads[kind] = records.store_reference(session, kind, table.file, checksum, table.frame)
+            summary.reference_loads[kind] = store_reference(session, kind, table.file, checksum, table.frame)
             summary.reference_rows[kind] = len(table.frame)
 
         quarantine: list[dict[str, Any]] = []
@@ -139,23 +157,23 @@ def record_intake(
             quarantine.extend(_quarantine_row(q) for q in table.quarantined)
         new = _new_applications(session, applications, summary, quarantine)
 
-        reference = records.reference_in_force(session)
+        reference = reference_in_force(session)
         run.blacklist_load_id = reference.blacklist_load_id
-        waiting = records.manual_waiting_for(session, reference.case_decisions)
+        waiting = manual_waiting_for(session, reference.case_decisions)
         replacing = {a.application_id for a in waiting}
         history = grant_history(session)
-        quarantine, resent = records.new_quarantine_rows(session, quarantine)
+        quarantine, resent = new_quarantine_rows(session, quarantine)
         summary.unchanged += resent
         head = posting.chain_head(session)
 
         # Reads first, then the bulk writes: on PostgreSQL the server checks each COPY while this process goes on
         # deciding and hashing (``copies_in_background``); every later statement waits for the COPYs before it.
         with copies_in_background(session):
-            records.store_applications(session, run.id, new)
+            store_applications(session, run.id, new)
             decided = decide_run(new, waiting, reference, history, params, as_of)
-            records.store_quarantine(session, run.id, quarantine)
-            records.store_inbox_files(session, run.id, inbox_files or [])
-            records.store_decisions(session, run.id, decided.decisions, replacing)
+            store_quarantine(session, run.id, quarantine)
+            store_inbox_files(session, run.id, inbox_files or [])
+            store_decisions(session, run.id, decided.decisions, replacing)
             result = posting.post_columns(
                 session, _commitments(decided), source=f"intake:{run.id}", known_new=True, head=head
             )
@@ -204,10 +222,10 @@ def refresh_reference_data(engine: Engine, references: dict[str, tuple[Validated
     outcome: dict[str, str] = {}
     with run_transaction(engine) as session:
         for kind, (table, checksum) in references.items():
-            if records.latest_reference_checksum(session, kind) == checksum:
+            if latest_reference_checksum(session, kind) == checksum:
                 outcome[kind] = "unchanged"
                 continue
-            load_id = records.store_reference(session, kind, table.file, checksum, table.frame)
+            load_id = store_reference(session, kind, table.file, checksum, table.frame)
             outcome[kind] = f"loaded {len(table.frame)} row(s) as load {load_id}"
     return outcome
 
@@ -222,7 +240,7 @@ def attach_validation(engine: Engine, run_id: int, validation: dict[str, Any]) -
 
 def record_inbox_rejections(engine: Engine, files: list[dict[str, Any]]) -> None:
     with run_transaction(engine) as session:
-        records.store_inbox_files(session, None, files)
+        store_inbox_files(session, None, files)
 
 
 def _given_values(text: str) -> dict[str, str]:
@@ -233,7 +251,7 @@ def _given_values(text: str) -> dict[str, str]:
 
 def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> dict[str, Any]:
     return {
-        "raw_hash": records.raw_row_hash(raw, Reason.DUPLICATE_APPLICATION.value),
+        "raw_hash": raw_row_hash(raw, Reason.DUPLICATE_APPLICATION.value),
         "file": file,
         "row": number,
         "application_id": raw.get("application_id"),

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from core.errors import InputFileError
 from core.gc_pause import collector_paused
-from ledger import records
 from ledger.db import get_engine
+from ledger.inbox_files import known_inbox_files
 from tasks.inbox_files import (
     DONE_SUFFIX,
     LINK_REFUSED,
@@ -149,7 +149,7 @@ def scan_inbox(inbox: str) -> InboxScan:
             continue
         item = InboxItem(str(path), path.name, kind_of(path.name), checksum, identity(st))
         with Session(get_engine()) as session:
-            known = records.known_inbox_files(session, [checksum])
+            known = known_inbox_files(session, [checksum])
         if checksum in known:
             scan.seen.append((item, *known[checksum]))
         elif any(checksum == n.checksum for n in scan.new):

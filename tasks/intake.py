@@ -17,8 +17,8 @@ from prefect.cache_policies import NO_CACHE
 from core.errors import ReferenceDataError
 from core.gc_pause import collector_paused
 from core.settings import data_docs_dir
-from ledger import records
 from ledger.db import get_engine
+from ledger.inbox_files import file_checksum
 from ledger.runs import (
     IntakeSummary,
     attach_validation,
@@ -146,7 +146,7 @@ def decide_and_record(
     file_info = [
         {
             "file": t.file,
-            "checksum": known.get(t.file) or records.file_checksum(t.file),
+            "checksum": known.get(t.file) or file_checksum(t.file),
             "rows": len(t.frame) + len(t.quarantined),
         }
         for t in tables

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from flows.inbox import inbox_intake_flow
-from ledger import records
+from ledger import references
 from ledger.db import get_engine
 from ledger.models import ReferenceLoad
 from rules.model import Onboarding
@@ -36,7 +36,7 @@ def _write(path: Path, lines: list[str]) -> Path:
 def _stored() -> tuple[list[tuple[str, str]], list[Onboarding]]:
     with Session(get_engine()) as s:
         loads = [(kind, Path(file).name) for kind, file in s.execute(select(ReferenceLoad.kind, ReferenceLoad.file))]
-        return loads, records.reference_in_force(s).onboardings
+        return loads, references.reference_in_force(s).onboardings
 
 
 @pytest.mark.parametrize("name", ["onboardings-2024.csv", "Onboardings_2024.xlsx", "上云企业清单.csv", "上云.jsonl"])

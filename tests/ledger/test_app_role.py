@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from ledger.cycles import run_cycle
 from ledger.db import dispose_engine, get_engine, refresh_statistics
+from ledger.decisions import DECIDED_COLUMNS
 from ledger.models import Base
-from ledger.records import DECIDED_COLUMNS
 from ledger.runs import refresh_reference_data
 from ledger.verify import verify_ledger
 from rules.params import default_parameters

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.records import inputs_text, inputs_texts
+from ledger.applications import inputs_text, inputs_texts
 from rules.model import Application, application_from_row
 from subsidy.sample import make_sample
 from validations.batch import validate_table

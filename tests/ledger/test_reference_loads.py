@@ -1,5 +1,5 @@
 """Reference loads on SQLite and PostgreSQL: each load of a kind is kept, the latest is in force and is read back
-exactly (``records.reference_in_force``); amounts given outside the rules enter half-up to the fen (I-15)."""
+exactly (``references.reference_in_force``); amounts given outside the rules enter half-up to the fen (I-15)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.errors import ParameterError
-from ledger import records
+from ledger import inbox_files, references
 from ledger.models import CaseDecisionRecord, ExternalAward, OnboardingEntry, ReferenceLoad
 from ledger.runs import refresh_reference_data
 from rules.model import Onboarding
@@ -30,13 +30,13 @@ def _load(engine: Engine, path: Path, kind: str, header: list[str], rows: list[l
     with open(path, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header, *rows])
     table = read_reference_table(str(path), kind)
-    return refresh_reference_data(engine, {kind: (table, records.file_checksum(path))})
+    return refresh_reference_data(engine, {kind: (table, inbox_files.file_checksum(path))})
 
 
 def test_the_latest_onboardings_load_is_read_back_exactly(engine: Engine, tmp_path: Path) -> None:
     header = ["服务商统一社会信用代码", "上云企业统一社会信用代码", "申报年度", "上云日期"]
     with Session(engine) as s:
-        assert records.reference_in_force(s).onboardings == []
+        assert references.reference_in_force(s).onboardings == []
     first = _load(engine, tmp_path / "上云企业清单.csv", "onboardings", header, [[P1, E1, "2024", "2024/3/1"]])
     assert first == {"onboardings": "loaded 1 row(s) as load 1"}
     rows = [
@@ -50,7 +50,7 @@ def test_the_latest_onboardings_load_is_read_back_exactly(engine: Engine, tmp_pa
     }
     assert _load(engine, tmp_path / "again.csv", "onboardings", header, rows) == {"onboardings": "unchanged"}
     with Session(engine) as s:
-        assert records.reference_in_force(s).onboardings == [
+        assert references.reference_in_force(s).onboardings == [
             Onboarding(P1, E1, 2024, date(2024, 3, 1)),
             Onboarding(P2, E1, 2024, date(2024, 2, 29)),
             Onboarding(P1, E2, 2025, date(2025, 1, 2)),
@@ -72,7 +72,7 @@ def test_an_empty_onboardings_snapshot_replaces_the_one_before(engine: Engine, t
         "onboardings": "loaded 0 row(s) as load 2"
     }
     with Session(engine) as s:
-        assert records.reference_in_force(s).onboardings == []
+        assert references.reference_in_force(s).onboardings == []
 
 
 def test_given_amounts_are_stored_half_up_to_the_fen(engine: Engine, tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_given_amounts_are_stored_half_up_to_the_fen(engine: Engine, tmp_path: P
         assert sorted(tuple(row) for row in stored) == [("M-1", 10000001), ("M-2", 13), ("M-3", 10000000)]
         awards = s.execute(select(ExternalAward.uscc, ExternalAward.amount_fen)).all()
         assert sorted(tuple(row) for row in awards) == sorted([(E1, 10000001), (E2, 10005000)])
-        ref = records.reference_in_force(s)
+        ref = references.reference_in_force(s)
         assert ref.case_decisions["M-1"].amount == Decimal("100000.01")
         assert ref.external_awards[(E1, "P-1", "investment")] == Decimal("100000.01")
 
@@ -113,9 +113,9 @@ def test_the_i15_reading_decides_how_a_given_amount_is_rounded() -> None:
     assert round_given_amount(Decimal("100000.005"), half_up.reading("I-15")) == Decimal("100000.01")
     assert round_given_amount(Decimal("100000.005"), half_even.reading("I-15")) == Decimal("100000.00")
     assert round_given_amount(Decimal("100000.015"), half_even.reading("I-15")) == Decimal("100000.02")
-    assert records.given_amount_fen(Decimal("100000.005")) == 10000001
-    assert records.given_amount_fen(Decimal("100000.005"), half_up) == 10000001
-    assert records.given_amount_fen(Decimal("100000.005"), half_even) == 10000000
-    assert records.given_amount_fen(Decimal("0.125"), half_even) == 12
+    assert references.given_amount_fen(Decimal("100000.005")) == 10000001
+    assert references.given_amount_fen(Decimal("100000.005"), half_up) == 10000001
+    assert references.given_amount_fen(Decimal("100000.005"), half_even) == 10000000
+    assert references.given_amount_fen(Decimal("0.125"), half_even) == 12
     with pytest.raises(ParameterError, match="I-15 has no reading 'bankers'"):
         half_up.with_reading("I-15", "bankers")

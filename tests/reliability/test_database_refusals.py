@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
-from ledger import records
+from ledger import runs
 from ledger.db import get_engine
 from ledger.models import IntakeRun
 from subsidy.sample import make_uscc
@@ -76,7 +76,7 @@ def test_a_database_error_during_a_run_names_the_runs_files(
     def refuse(*_: Any) -> None:
         raise IntegrityError("INSERT INTO quarantine ...", {}, orig)
 
-    monkeypatch.setattr(records, "store_quarantine", refuse)
+    monkeypatch.setattr(runs, "store_quarantine", refuse)
     with pytest.raises(SubsidyError) as info:
         decide_and_record.fn(tables, {}, date(2024, 6, 28))
     assert str(info.value) == (

@@ -1,0 +1,190 @@
+"""Stored applications: the canonical inputs text of each (its content hash the proof it was not changed), the
+batch of a run with where each row came from, which were ingested before, and the manual ones still waiting."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples, lookup
+from ledger.models import ApplicationRecord, DecisionRecord
+from rules.model import APPLICATION_FIELDS, Application, Status, application_from_row
+
+
+def application_from_json(data: dict[str, Any]) -> Application:
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        kind = APPLICATION_FIELDS.get(name)
+        if kind is None or value is None:
+            continue
+        if kind == "amount":
+            value = Decimal(value)
+        elif kind == "date":
+            value = date.fromisoformat(value)
+        values[name] = value
+    return application_from_row(values)
+
+
+def inputs_text(inputs: dict[str, Any]) -> str:
+    """The canonical JSON text of an application's parsed inputs (sorted keys, compact, non-ASCII kept): what
+    ``inputs_texts`` builds column by column for a whole batch (a test holds the two equal)."""
+    return json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_PLAIN_TEXT_KINDS = {"uscc", "clause", "field", "entity_type", "title_level", "cert_level"}
+"""Values of these kinds are validated codes: quotes, backslashes and control characters cannot occur."""
+
+
+_QUOTED_AS_IS_KINDS = {"amount", "date", *_PLAIN_TEXT_KINDS}
+"""Kinds whose JSON is the value's ``str`` between quotes (a Decimal's text, an ISO date, a validated code)."""
+
+
+_NUMBER_KINDS = {"headcount", "claim_year", "onboarded_count"}
+
+
+def _json_slot(name: str, values: np.ndarray, given: np.ndarray, kind: str) -> tuple[str, np.ndarray]:
+    """How one column goes into the inputs texts: its ``"name":value`` part with a ``%s`` where each row's value
+    goes, and the values to put there (only the rows where ``given`` count), as ``inputs_text`` renders them."""
+    key = json.dumps(name)
+    if kind in _QUOTED_AS_IS_KINDS:
+        return f'{key}:"%s"', values
+    if kind in _NUMBER_KINDS:
+        return f"{key}:%s", values
+    if kind == "bool":
+        return f"{key}:%s", np.where(values == True, "true", "false").astype(object)  # noqa: E712
+    texts = values[given].tolist()
+    joined = "".join(texts)
+    if joined.isprintable() and '"' not in joined and "\\" not in joined:  # nothing JSON escapes
+        return f'{key}:"%s"', values
+    rendered = np.empty(len(values), dtype=object)
+    rendered[given] = [
+        f'"{v}"' if v.isprintable() and '"' not in v and "\\" not in v else json.dumps(v, ensure_ascii=False)
+        for v in texts
+    ]
+    return f"{key}:%s", rendered
+
+
+def inputs_texts(frame: pd.DataFrame, chunk: int = 200_000) -> list[str]:
+    """``inputs_text(app.as_inputs())`` for every row of a validated frame (in chunks of rows: bounded memory)."""
+    out: list[str] = []
+    for start in range(0, len(frame), chunk):
+        out.extend(_inputs_texts(frame.iloc[start : start + chunk]))
+    return out
+
+
+def _inputs_texts(frame: pd.DataFrame) -> list[str]:
+    """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column: rows that give the
+    same columns share one template (keys in order, a ``%s`` per value), filled in with their values (entity
+    type and major project take their defaults when empty)."""
+    names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
+    defaults = {"entity_type": "enterprise", "major_project": False}
+    n = len(frame)
+    slots: list[str] = []
+    values: list[np.ndarray] = []
+    pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
+    for j, name in enumerate(names):
+        column = frame[name]
+        if name in defaults:
+            column = column.where(column.notna(), defaults[name])
+        given = column.notna().to_numpy()
+        pattern |= given.astype(np.int64) << j
+        slot, rendered = _json_slot(name, column.to_numpy(dtype=object), given, APPLICATION_FIELDS[name])
+        slots.append(slot)
+        values.append(rendered)
+    out = np.empty(n, dtype=object)
+    for bits in np.unique(pattern).tolist():  # rows giving the same columns are rendered together
+        rows = np.flatnonzero(pattern == bits)
+        present = [j for j in range(len(names)) if bits >> j & 1]
+        if not present:
+            out[rows] = "{}"
+            continue
+        template = "{" + ",".join(slots[j] for j in present) + "}"
+        out[rows] = [template % row for row in zip(*(values[j][rows].tolist() for j in present), strict=True)]
+    return out.tolist()
+
+
+def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
+    """The valid rows of all application files of a run as one frame, with where each came from (``_file``,
+    ``_row``, ``_table``, ``_pos``). Their inputs texts are made where they are needed (``inputs_and_hashes``),
+    a chunk at a time: a million of them at once would take a gigabyte."""
+    parts = []
+    for number, table in enumerate(tables):
+        part = table.frame.copy(deep=False)
+        part["_file"] = table.file
+        part["_row"] = table.row_numbers
+        part["_table"] = number
+        part["_pos"] = range(len(part))
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos"])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def inputs_and_hashes(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The canonical inputs text of each row of a validated frame and its content hash (SHA-256 of the text)."""
+    texts = inputs_texts(frame)
+    return texts, [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+
+
+def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """application_id → content hash of those among ``ids`` already ingested. When the stored applications are
+    not many more than ``ids``, one scan of them is cheaper than many look-ups."""
+    stored = session.execute(select(func.count()).select_from(ApplicationRecord)).scalar_one()
+    if stored == 0 or not ids:
+        return {}
+    if stored > 4 * len(ids):
+        return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids)
+    wanted = set(ids)
+    return {
+        app_id: digest
+        for app_id, digest in session.execute(
+            select(ApplicationRecord.application_id, ApplicationRecord.content_hash)
+        ).tuples()
+        if app_id in wanted
+    }
+
+
+def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list[Application]:
+    """Stored applications still waiting as ``manual`` among ``application_ids`` (their case decision came)."""
+    ids = list(application_ids)
+    out: list[Application] = []
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        for data in session.execute(
+            select(ApplicationRecord.data)
+            .join(DecisionRecord)
+            .where(DecisionRecord.status == Status.MANUAL.value, ApplicationRecord.application_id.in_(chunk))
+        ).scalars():
+            out.append(application_from_json(data))
+    return out
+
+
+def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
+    """The new applications of a run (rows of ``batch_frame``), their canonical inputs text as data, a chunk of
+    rows at a time."""
+    names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
+    for start in range(0, len(batch), INSERT_CHUNK):
+        part = batch.iloc[start : start + INSERT_CHUNK]
+        texts, hashes = inputs_and_hashes(part)
+        rows = list(
+            zip(
+                part["application_id"].tolist(),
+                hashes,
+                texts,  # JSON text already
+                part["_file"].tolist(),
+                part["_row"].tolist(),
+                [run_id] * len(part),
+                strict=True,
+            )
+        )
+        del texts, hashes
+        bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)
