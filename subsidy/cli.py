@@ -59,15 +59,16 @@ def _say_database() -> None:
 T = TypeVar("T")
 
 
-def _run(step: Callable[[], T]) -> T:
-    """Run a flow with progress bars; a project error becomes one message on stderr and exit code 2, never a
-    traceback."""
+def _run(step: Callable[[], T], name_database: bool = True) -> T:
+    """Run a flow with progress bars (first naming the database, unless the command already did); a project error
+    becomes one message on stderr and exit code 2, never a traceback."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from core.errors import SubsidyError
     from subsidy import prefect_server
 
-    _say_database()
+    if name_database:
+        _say_database()
     try:
         prefect_server.wait_ready()
         return views.with_progress(step)
@@ -362,13 +363,12 @@ def demo(
     from flows.records import verify_flow
 
     database = markup(redact_url(database_url()))
-    console.print(f"database: {database}", highlight=False)
     result = _run(lambda: demo_flow(str(folder)))
     for summary in result.intakes:
         views.print_intake(summary)
     for cycle in result.cycles:
         views.print_cycle(cycle)
-    report, balances = _run(lambda: verify_flow())
+    report, balances = _run(lambda: verify_flow(), name_database=False)
     views.print_demo_summary(result, balances)
     console.print(f"[green]ledger verified[/]: {report.entries} entries, chain head {markup(report.head)}")
     console.print(f"sample files: {markup(Path(result.folder) / 'inputs')}", highlight=False)
