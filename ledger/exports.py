@@ -69,20 +69,26 @@ def write_csv(path: Path | str, columns: list[str], rows: Iterable[dict[str, Any
     return count
 
 
+def decision_fields(d: DecisionRecord) -> dict[str, Any]:
+    """A stored decision in the contract's words (the decisions export's columns); the recipient only for an
+    approved award."""
+    return {
+        "application_id": d.application_id,
+        "clause": d.clause,
+        "uscc": d.uscc,
+        "status": d.status,
+        "reasons": d.reasons,
+        "award_total": cny(from_fen(d.award_total_fen)),
+        "recipient_uscc": d.recipient_uscc if d.status == Status.APPROVED.value else "",
+    }
+
+
 def decision_rows(session: Session) -> Iterator[dict[str, Any]]:
     """One row per application ever ingested: its decision, or ``quarantined`` when it never got one."""
     decided: set[str] = set()
     for d in session.execute(select(DecisionRecord).order_by(DecisionRecord.application_id)).scalars():
         decided.add(d.application_id)
-        yield {
-            "application_id": d.application_id,
-            "clause": d.clause,
-            "uscc": d.uscc,
-            "status": d.status,
-            "reasons": d.reasons,
-            "award_total": cny(from_fen(d.award_total_fen)),
-            "recipient_uscc": d.recipient_uscc if d.status == Status.APPROVED.value else "",
-        }
+        yield decision_fields(d)
     latest: dict[str, QuarantineRecord] = {}
     unnamed: list[QuarantineRecord] = []
     for q in session.execute(

@@ -62,8 +62,8 @@ def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -
 def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
     """The stored decision, its installments and how each was settled, for ``subsidy explain``; a quarantined
     application's rows and reasons; None when the application is unknown."""
+    from ledger.exports import decision_fields
     from rules.model import APPLICATION_FIELDS
-    from rules.money import cny, from_fen
 
     with Session(engine) as session:
         d = session.get(DecisionRecord, application_id)
@@ -82,13 +82,8 @@ def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
             "parameters": parameters.values if parameters else stored_trace.get("parameters", {}),
         }
         return {
-            "application_id": d.application_id,
-            "clause": d.clause,
-            "uscc": d.uscc,
-            "status": d.status,
-            "reasons": d.reasons,
-            "award_total": cny(from_fen(d.award_total_fen)),
-            "recipient_uscc": d.recipient_uscc,
+            **decision_fields(d),
+            "recipient_uscc": d.recipient_uscc,  # shown whatever the outcome: who would have been paid
             "decided_on": d.decided_on.isoformat(),
             "intake_run": d.intake_run_id,
             "trace": trace,
