@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
@@ -16,7 +16,7 @@ from ledger import posting
 from ledger.anchors import append_anchor
 from ledger.bulk import copies_in_background
 from ledger.db import refresh_statistics, run_transaction
-from ledger.models import Cycle, DecisionRecord, LedgerTransaction, TransactionKind, now_utc
+from ledger.models import Cycle, DecisionRecord, LedgerTransaction, now_utc
 from ledger.references import reference_in_force
 from rules.disbursement import DueColumns, early_cycle, settle_columns
 from rules.model import Reason
@@ -84,13 +84,6 @@ def due_installments(session: Session, year: int) -> DueColumns:
     """Installments (commitment entries) due in a year ≤ ``year`` that no cycle has paid or forfeited yet and
     that no correction has reversed, with what the application said of the recipient's registration."""
     commitment = LedgerTransaction.__table__.alias("commitment")
-    other = LedgerTransaction.__table__.alias("other")
-    settled = exists().where(
-        other.c.application_id == commitment.c.application_id,
-        other.c.installment == commitment.c.installment,
-        other.c.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]),
-    )
-    reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq)
     rows = (
         session.connection()
         .execute(
@@ -107,12 +100,7 @@ def due_installments(session: Session, year: int) -> DueColumns:
                 DecisionRecord.uscc,
             )
             .join(DecisionRecord, DecisionRecord.application_id == commitment.c.application_id)
-            .where(
-                commitment.c.kind == TransactionKind.COMMITMENT.value,
-                commitment.c.fiscal_year <= year,
-                ~settled,
-                ~reversed_,
-            )
+            .where(posting.still_open(commitment), commitment.c.fiscal_year <= year)
             .order_by(commitment.c.fiscal_year, commitment.c.application_id, commitment.c.installment)
         )
         .all()

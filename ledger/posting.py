@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
@@ -55,6 +55,23 @@ def accounts(account: Callable[..., str], *keys: Sequence[Any]) -> list[str]:
     rows (a recipient's installments name one account)."""
     made: dict[tuple[Any, ...], str] = {}
     return [made.get(k) or made.setdefault(k, account(*k)) for k in zip(*keys, strict=True)]
+
+
+def still_open(commitment: Any, through_seq: int | None = None) -> ColumnElement[bool]:
+    """Which entries of ``commitment`` (an alias of the ledger's table) are installments still owed: commitments
+    that no payment or forfeit has settled and no reversal has undone (among the entries up to ``through_seq``,
+    when given). An installment is settled at most once (its settlement's business key is unique), so a settled one
+    is never owed again. The cycle pays these; the report counts them."""
+    other = LedgerTransaction.__table__.alias("other")
+    in_cut = true() if through_seq is None else other.c.seq <= through_seq
+    settled = exists().where(
+        other.c.application_id == commitment.c.application_id,
+        other.c.installment == commitment.c.installment,
+        other.c.kind.in_([PAYMENT, FORFEIT]),
+        in_cut,
+    )
+    reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq, in_cut)
+    return and_(commitment.c.kind == COMMITMENT, ~settled, ~reversed_)
 
 
 class Posting(NamedTuple):

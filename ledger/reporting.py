@@ -16,14 +16,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, extract, func, select, true
+from sqlalchemy import ColumnElement, exists, extract, func, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerError
+from ledger import posting
 from ledger.models import Cycle, DecisionRecord, LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, chain_head
 
-SETTLING = (TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value)
 KIND_NAMES = {
     TransactionKind.COMMITMENT.value: "committed",
     TransactionKind.PAYMENT.value: "paid",
@@ -131,30 +131,11 @@ def awards_by_clause(session: Session, year: int, through_seq: int) -> dict[str,
 
 
 def unsettled_commitments(session: Session, through_seq: int) -> list[tuple[str, int, int]]:
-    """(clause, due year, fen) of the commitments in the cut that no entry of the cut settled or reversed."""
+    """(clause, due year, fen) of the installments still owed in the cut (``posting.still_open``)."""
     commitment = LedgerTransaction.__table__.alias("commitment")
-    settlement = LedgerTransaction.__table__.alias("settlement")
-    reversal = LedgerTransaction.__table__.alias("reversal")
-    undone = LedgerTransaction.__table__.alias("undone")
-    settlement_undone = exists().where(undone.c.reverses_seq == settlement.c.seq, undone.c.seq <= through_seq)
-    settled = exists().where(
-        and_(
-            settlement.c.application_id == commitment.c.application_id,
-            settlement.c.installment == commitment.c.installment,
-            settlement.c.kind.in_(SETTLING),
-            settlement.c.seq <= through_seq,
-            ~settlement_undone,
-        )
-    )
-    reversed_ = exists().where(reversal.c.reverses_seq == commitment.c.seq, reversal.c.seq <= through_seq)
     rows = session.execute(
         select(commitment.c.clause, commitment.c.fiscal_year, func.sum(commitment.c.amount_fen))
-        .where(
-            commitment.c.kind == TransactionKind.COMMITMENT.value,
-            commitment.c.seq <= through_seq,
-            ~settled,
-            ~reversed_,
-        )
+        .where(posting.still_open(commitment, through_seq), commitment.c.seq <= through_seq)
         .group_by(commitment.c.clause, commitment.c.fiscal_year)
         .order_by(commitment.c.clause, commitment.c.fiscal_year)
     )
