@@ -172,7 +172,8 @@ NESTED = {"batch_frame": "_new_applications"}
 def run(apps: Path, blacklist: Path, floor: float, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     from ledger.db import get_engine
-    from tasks.disburse import pay_due_installments
+    from rules.params import default_parameters
+    from tasks.cycle import run_cycle
     from tasks.intake import decide_and_record, read_applications, read_reference_data
 
     seconds: dict[str, float] = {}
@@ -206,7 +207,7 @@ def run(apps: Path, blacklist: Path, floor: float, args: argparse.Namespace) -> 
     tables = stage("read and validate the applications", lambda: read_applications.fn([str(apps)]))
     stage("intake: decide and record", lambda: decide_and_record.fn(tables, references, date(2024, 6, 28)))
     tables.clear()  # the validated frames go before the cycle, as in the command
-    stage("cycle 2024", lambda: pay_due_installments.fn(2024, date(2024, 12, 1)))
+    stage("cycle 2024", lambda: run_cycle(get_engine(), 2024, date(2024, 12, 1), default_parameters()))
     print(f"{'total (in-process)':<44}{total:>8.1f}")
     print(f"{'total / floor':<44}{total / floor:>8.1f}")
 

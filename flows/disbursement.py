@@ -6,9 +6,10 @@ from datetime import date
 
 from prefect import flow
 
+from flows import as_is
 from flows.run_names import cycle_run_name
 from ledger.cycles import CycleSummary
-from tasks.disburse import pay_due_installments
+from tasks.disburse import find_due_installments, post_settlements, screen_recipients
 from tasks.reports import publish_cycle_summary
 
 
@@ -16,6 +17,8 @@ from tasks.reports import publish_cycle_summary
 def disbursement_flow(year: int | None = None, as_of: date | None = None) -> CycleSummary:
     """Run the cycle for fiscal ``year`` (default: the year of the run date), screening on ``as_of`` (default today)."""
     screening_date = as_of or date.today()
-    summary = pay_due_installments(year or screening_date.year, screening_date)
+    found = find_due_installments(year or screening_date.year, screening_date)
+    screened = screen_recipients(as_is(found))
+    summary = post_settlements(as_is(screened))
     publish_cycle_summary(summary)
     return summary

@@ -1,6 +1,6 @@
-"""The disbursement cycle's unit of work: every installment due by a fiscal year is paid or forfeited once,
-in one transaction under the run lock; its preview (what it would settle, nothing written); and the cycles of a
-year that already ran."""
+"""What the disbursement cycle reads and stores: the installments due by a fiscal year and still open, the
+basis they were found on, the cycles of a year that already ran, and a cycle with its settlement entries. The
+cycle's steps are in ``tasks.cycle``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import SubsidyError
 from ledger import posting
-from ledger.anchors import append_anchor
 from ledger.bulk import copies_in_background
-from ledger.db import refresh_statistics, run_transaction
-from ledger.models import Cycle, DecisionRecord, LedgerTransaction, now_utc
-from ledger.references import reference_in_force
-from rules.disbursement import DueColumns, early_cycle, settle_columns
-from rules.model import Reason
-from rules.params import PolicyParameters
+from ledger.models import Cycle, DecisionRecord, LedgerTransaction, ReferenceLoad, now_utc
+from rules.disbursement import DueColumns
 
 
 @dataclass(frozen=True)
@@ -59,25 +53,14 @@ class CycleSummary:
     """Installments the screening left due for a later cycle (I-6 read as suspend)."""
 
 
-@dataclass
-class _Settlements:
-    due: DueColumns
-    paid: list[bool]
-    reasons: list[tuple[Reason, ...]]
-    staying_due: int
+LedgerBasis = tuple[tuple[int, str], int | None]
+"""What a cycle's due installments and screening were found on: the chain head (every posting moves it: a
+commitment, a settlement, a reversal) and the latest reference load (a new blacklist or registry changes the
+screening)."""
 
 
-def _settlements(session: Session, year: int, as_of: date, params: PolicyParameters) -> _Settlements:
-    """The installments due by ``year`` still unsettled, each screened on ``as_of``: paid or forfeited (and why)."""
-    why = early_cycle(year, as_of)
-    if why:
-        raise SubsidyError(why)
-    due = due_installments(session, year)
-    settled, reasons = settle_columns(due, reference_in_force(session), params, as_of)
-    staying = len(due) - len(settled)
-    if staying:  # I-6 suspend: the others stay due
-        due = due.take(settled)
-    return _Settlements(due, [not r for r in reasons], reasons, staying)
+def ledger_basis(session: Session) -> LedgerBasis:
+    return posting.chain_head(session), session.execute(select(func.max(ReferenceLoad.id))).scalar_one_or_none()
 
 
 def due_installments(session: Session, year: int) -> DueColumns:
@@ -131,69 +114,14 @@ def earlier_cycles(session: Session, year: int) -> list[EarlierCycle]:
     ]
 
 
-def _count(summary: CycleSummary, found: _Settlements, per_recipient: bool) -> None:
-    """The summary's counts and totals (per clause; per clause and recipient for a preview)."""
-    due = found.due
-    summary.staying_due = found.staying_due
-    for p, clause, recipient, fen in zip(found.paid, due.clause, due.recipient_uscc, due.amount_fen, strict=True):
-        kind = "paid" if p else "forfeited"
-        per = summary.by_clause.setdefault(clause, {"paid_fen": 0, "forfeited_fen": 0})
-        per[f"{kind}_fen"] += fen
-        if per_recipient:
-            row = summary.by_recipient.setdefault((clause, recipient), {"paid": 0, "forfeited": 0})
-            row[kind] += 1
-            row[f"{kind}_fen"] = row.get(f"{kind}_fen", 0) + fen
-        if p:
-            summary.paid += 1
-            summary.paid_fen += fen
-        else:
-            summary.forfeited += 1
-            summary.forfeited_fen += fen
-
-
-def preview_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
-    """What ``run_cycle`` would pay and forfeit now, per clause and recipient; nothing is written."""
-    with Session(engine) as session:
-        summary = CycleSummary(cycle_id=0, fiscal_year=year, as_of=as_of, dry_run=True)
-        summary.earlier = earlier_cycles(session, year)
-        found = _settlements(session, year, as_of, params)
-        summary.due = len(found.due) + found.staying_due
-        _count(summary, found, per_recipient=True)
-        summary.by_recipient = dict(sorted(summary.by_recipient.items()))
-        summary.chain_head = posting.chain_head(session)[1]
-    return summary
-
-
-def _settlement_entries(found: _Settlements, year: int) -> dict[str, list[Any]]:
-    due = found.due
-    reasons = [";".join(r) for r in found.reasons]
-    return posting.settlement_entries(
-        due.application_id, due.number, due.clause, year, due.recipient_uscc, due.amount_fen, found.paid, reasons
-    )
-
-
-def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
-    """Pay or forfeit every installment due in a year ≤ ``year`` not yet settled, screening on ``as_of``."""
-    with run_transaction(engine) as session:
-        earlier = earlier_cycles(session, year)
-        found = _settlements(session, year, as_of, params)
-        cycle = Cycle(fiscal_year=year, as_of=as_of, started_at=now_utc())
-        session.add(cycle)
-        session.flush()
-        summary = CycleSummary(cycle_id=cycle.id, fiscal_year=year, as_of=as_of, earlier=earlier)
-        summary.due = len(found.due) + found.staying_due
-        # The due installments were just read as unsettled under the run lock: none of these keys exists yet.
-        with copies_in_background(session):
-            result = posting.post_columns(
-                session, _settlement_entries(found, year), source=f"cycle:{cycle.id}", known_new=True
-            )
-            summary.already_settled = result.skipped
-            _count(summary, found, per_recipient=False)
-        head_seq, summary.chain_head = posting.chain_head(session)
-        cycle.paid_count, cycle.paid_fen = summary.paid, summary.paid_fen
-        cycle.forfeited_count, cycle.forfeited_fen = summary.forfeited, summary.forfeited_fen
-        cycle.chain_head = summary.chain_head
-    if result.posted:
-        append_anchor(engine, head_seq, summary.chain_head, f"cycle:{cycle.id}")
-    refresh_statistics(engine, {"ledger_transactions": result.posted})
-    return summary
+def record_cycle(
+    session: Session, year: int, as_of: date, entries: dict[str, list[Any]]
+) -> tuple[Cycle, posting.PostResult]:
+    """Store the cycle and post its settlement entries (``posting.settlement_entries``), in the caller's run
+    transaction, under the run lock, on the basis it has just checked: none of these keys exists yet."""
+    cycle = Cycle(fiscal_year=year, as_of=as_of, started_at=now_utc())
+    session.add(cycle)
+    session.flush()
+    with copies_in_background(session):
+        result = posting.post_columns(session, entries, source=f"cycle:{cycle.id}", known_new=True)
+    return cycle, result

@@ -187,8 +187,8 @@ def disburse(
         views.error(why)
         raise typer.Exit(2)
     if dry_run:
-        from ledger.cycles import preview_cycle
         from rules.params import default_parameters
+        from tasks.cycle import preview_cycle
 
         views.print_cycle(_query(lambda engine: preview_cycle(engine, year, day, default_parameters())))
         return

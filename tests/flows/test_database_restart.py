@@ -88,7 +88,7 @@ def test_the_cycle_retries_after_a_postgresql_restart_and_pays_once(
                 for t in client.read_task_runs(
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
                 )  # type: ignore[attr-defined]
-                if t.task_key.startswith("pay_due_installments") or t.name.startswith("pay-due-installments")
+                if t.task_key.startswith("post_settlements") or t.name.startswith("post-settlements")
             ]
         assert task_run.run_count >= 2  # the restart hit the transaction and the task was retried
         with Session(engine) as s:

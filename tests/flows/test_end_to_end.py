@@ -206,6 +206,12 @@ def test_a_cycle_run_publishes_its_summary_and_tables_as_artifacts(database: str
     intake_flow([apps], as_of=date(2024, 6, 28))
     state = disbursement_flow(2024, date(2024, 12, 1), return_state=True)
     run, artifacts, logs = _run_shown(state.state_details.flow_run_id)
+    assert _task_names(state.state_details.flow_run_id) == [
+        "find-due-installments",
+        "screen-recipients",
+        "post-settlements",
+        "publish-cycle-summary",
+    ]  # the cycle's steps as the operator sees them in the UI, in order
     assert set(artifacts) == {"cycle-summary", "cycle-by-clause", "ledger-by-year"}
     assert "| 3 | 3 | 2900000.00 | 0 | 0.00 | 0 |" in artifacts["cycle-summary"]  # E1 ×2 and E3 due in 2024
     by_clause = {row["clause"]: row for row in json.loads(artifacts["cycle-by-clause"])}
@@ -236,6 +242,16 @@ def test_an_intake_run_is_named_for_its_file_and_shows_split_files_and_quarantin
     assert (bad["file"], bad["row"], bad["columns"], bad["reason"]) == (apps, 4, "uscc", "INVALID_DATA")
     [line] = [m for m in logs if m.startswith("intake run")]
     assert "rows read 3 = decided 2 + unchanged 0 + quarantined 1; decisions approved 2;" in line
+
+
+def _task_names(run_id):  # type: ignore[no-untyped-def]
+    """The names of a flow run's task runs, in the order they started (without the run number Prefect adds)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+    return [t.name.rsplit("-", 1)[0] for t in sorted(runs, key=lambda t: t.start_time or t.expected_start_time)]
 
 
 def _run_shown(run_id):  # type: ignore[no-untyped-def]

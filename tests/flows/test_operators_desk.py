@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ledger.cycles import run_cycle
 from ledger.db import dispose_engine, get_engine
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 from tests.conftest import make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 
 if __name__ == "__main__":
     url, year = sys.argv[1], int(sys.argv[2])

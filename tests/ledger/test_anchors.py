@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
 from ledger.anchors import anchor_file, read_anchors
-from ledger.cycles import run_cycle
 from ledger.models import LedgerTransaction
 from ledger.posting import content_hash, entry_hash
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 

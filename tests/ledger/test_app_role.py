@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
-from ledger.cycles import run_cycle
 from ledger.db import dispose_engine, get_engine, refresh_statistics
 from ledger.decisions import DECIDED_COLUMNS
 from ledger.models import Base
@@ -22,6 +21,7 @@ from ledger.runs import refresh_reference_data
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from subsidy.sample import make_uscc
+from tasks.cycle import run_cycle
 from tasks.intake import read_reference_table
 from tests.conftest import _admin_execute, make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file

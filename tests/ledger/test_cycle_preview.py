@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
-from ledger.cycles import preview_cycle, run_cycle
 from ledger.models import Cycle, LedgerTransaction
 from rules.disbursement import early_cycle
 from rules.params import default_parameters
+from tasks.cycle import preview_cycle, run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 PAY_DAY = date(2024, 12, 1)

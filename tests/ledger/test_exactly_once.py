@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.exports import payment_rows
 from ledger.models import LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 from tests.conftest import make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from core.errors import LedgerError
 from ledger import posting
-from ledger.cycles import CycleSummary, run_cycle
+from ledger.cycles import CycleSummary
 from ledger.db import dispose_engine, get_engine, run_transaction
 from ledger.models import Cycle, LedgerTransaction
 from ledger.reporting import ReportFigures, ledger_by_year, report_figures
 from rules.params import default_parameters
 from subsidy import report
 from subsidy.report import write_report, yuan
+from tasks.cycle import run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 # The 20 A2 leases of ``write_pilot_and_rent_file(…, 40)`` (seed 3): the rent of year 1 and of year 2 (due 2024 and

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.reporting import report_figures
 from rules.params import default_parameters
 from subsidy.report import write_report
+from tasks.cycle import run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 

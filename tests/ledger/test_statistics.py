@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from ledger.cycles import run_cycle
 from ledger.db import refresh_statistics
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 

@@ -19,12 +19,12 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.exports import decision_rows, payment_rows
 from ledger.models import DecisionRecord, LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
+from tasks.cycle import run_cycle
 from tests.conftest import make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from ledger.cycles import run_cycle
 from ledger.db import get_engine
 from ledger.models import ApplicationRecord, DecisionRecord, LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from subsidy.cli import app
+from tasks.cycle import run_cycle
 from tests.conftest import make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
