@@ -34,14 +34,14 @@ from bench.bench_pipeline import PSQL, floor_seconds  # noqa: E402
 from bench.synthetic import make_inputs  # noqa: E402
 
 STEPS = {
-    "ledger.runs": ["_new_applications", "grant_history", "decide_run", "_commitments"],
+    "tasks.intake_run": ["_new_applications", "grant_history", "decide_run", "_commitments"],
     "ledger.applications": ["batch_frame", "store_applications"],
     "ledger.decisions": ["store_decisions"],
     "ledger.cycles": ["due_installments"],
     "ledger.posting": ["post_columns"],
     "rules.disbursement": ["settle_columns"],
 }
-"""module → functions timed (wrapped where they are looked up: ``ledger.runs`` imports some by name)."""
+"""module → functions timed (wrapped where they are looked up: ``tasks.intake_run`` imports some by name)."""
 
 
 def _timed(seconds: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,15 +19,10 @@ from core.gc_pause import collector_paused
 from core.settings import data_docs_dir
 from ledger.db import get_engine
 from ledger.inbox_files import file_checksum
-from ledger.runs import (
-    IntakeSummary,
-    attach_validation,
-    record_inbox_rejections,
-    record_intake,
-    refresh_reference_data,
-)
+from ledger.runs import IntakeSummary, attach_validation, record_inbox_rejections, refresh_reference_data
 from rules.params import default_parameters
 from subsidy import progress
+from tasks.intake_run import record_intake
 from tasks.refusals import said_with_the_input
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable, validate_table

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ledger.runs import record_intake
 from rules.params import default_parameters
 from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc
+from tasks.intake_run import record_intake
 from validations.batch import validate_table
 from validations.readers import read_table
 

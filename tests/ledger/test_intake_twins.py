@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ledger.exports import DECISION_COLUMNS, decision_rows, neutralise, write_csv
-from ledger.runs import record_intake
 from rules.params import default_parameters
 from subsidy.sample import make_uscc
+from tasks.intake_run import record_intake
 from validations.batch import validate_table
 from validations.columns import APPLICATION_ZH
 from validations.readers import read_table

@@ -10,8 +10,8 @@ from datetime import date
 
 from core.errors import SubsidyError
 from ledger.db import get_engine
-from ledger.runs import record_intake
 from rules.params import default_parameters
+from tasks.intake_run import record_intake
 from validations.batch import validate_table
 from validations.readers import read_table
 

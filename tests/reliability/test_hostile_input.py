@@ -20,9 +20,9 @@ from core.errors import InputFileError, ReferenceDataError
 from ledger.db import get_engine
 from ledger.exports import EXPORTS, write_csv
 from ledger.models import ApplicationRecord, DecisionRecord, QuarantineRecord
-from ledger.runs import record_intake
 from rules.params import default_parameters
 from subsidy.sample import make_uscc
+from tasks.intake_run import record_intake
 from validations.batch import validate_table
 from validations.readers import read_table
 
