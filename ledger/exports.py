@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import DecisionRecord, LedgerTransaction, QuarantineRecord, TransactionKind
+from ledger.posting import GENESIS_HASH
 from rules.model import Reason, Status
 from rules.money import cny, from_fen
 
@@ -133,8 +134,10 @@ def payment_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def ledger_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Every ledger entry as its two lines: line 1 the debit, line 2 the credit."""
+    """Every ledger entry as its two lines: line 1 the debit, line 2 the credit; with its hash and the hash of the
+    entry before it (its chain link, read in order)."""
     query = select(LedgerTransaction).order_by(LedgerTransaction.seq).execution_options(yield_per=5000)
+    prev = GENESIS_HASH
     for t in session.execute(query).scalars():
         for line, account, debit, credit in (
             (1, t.debit_account, t.amount_fen, 0),
@@ -158,9 +161,10 @@ def ledger_rows(session: Session) -> Iterator[dict[str, Any]]:
                 "reasons": t.reasons,
                 "reverses_seq": t.reverses_seq,
                 "source": t.source,
-                "prev_hash": t.prev_hash,
+                "prev_hash": prev,
                 "entry_hash": t.entry_hash,
             }
+        prev = t.entry_hash
 
 
 def quarantine_rows(session: Session) -> Iterator[dict[str, Any]]:

@@ -283,9 +283,9 @@ class LedgerTransaction(Base):
     source: Mapped[str] = mapped_column(String(64))
     """Which run posted it, e.g. ``intake:3`` or ``cycle:2``."""
     posted_at: Mapped[datetime] = mapped_column(DateTime)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    """The entry's one stored hash, its chain link: SHA-256 over its sequence number, the previous entry's hash,
+    its content hash (recomputed from what it says, ``posting.content_hashes``), its posting time and run."""
 
     __table_args__ = (
         CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),

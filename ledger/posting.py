@@ -8,8 +8,9 @@ Accounts (integer fen):
 
 Each entry moves ``amount_fen`` from its debit account to its credit account: double entry, balanced by its
 shape. Every posting has a business key (``commitment/<app>/<k>``, ``settlement/<app>/<k>``, ``reversal/<seq>``)
-under a UNIQUE constraint and a content hash: the same key with the same content is skipped, the same key
-with other content is refused. Callers post inside ``ledger.db.run_transaction`` so the chain is extended by
+under a UNIQUE constraint and a content hash (recomputed from what the entry says; the one hash stored is the
+chain link, ``entry_hash``): the same key with the same content is skipped, the same key with other content
+is refused. Callers post inside ``ledger.db.run_transaction`` so the chain is extended by
 one run at a time.
 """
 
@@ -25,7 +26,7 @@ from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
-from ledger.bulk import INSERT_CHUNK, bulk_insert_tuples, lookup
+from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples
 from ledger.models import LedgerTransaction, TransactionKind
 
 GENESIS_HASH = "0" * 64
@@ -235,8 +236,18 @@ def chain_head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-def _posted_hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
-    return lookup(session, LedgerTransaction.business_key, LedgerTransaction.content_hash, keys)
+def _posted_contents(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """The content hash of each entry already posted under one of ``keys``, recomputed from what it says (the
+    ledger keeps one hash per entry, its chain link)."""
+    columns = [getattr(LedgerTransaction, name) for name in ENTRY_FIELDS]
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = list(keys[start : start + LOOKUP_CHUNK])
+        rows = session.execute(select(*columns).where(LedgerTransaction.business_key.in_(chunk))).tuples().all()
+        if rows:
+            posted = [list(column) for column in zip(*rows, strict=True)]
+            found.update(zip(posted[0], content_hashes(posted), strict=True))
+    return found
 
 
 ENTRY_FIELDS = (
@@ -254,7 +265,7 @@ ENTRY_FIELDS = (
     "credit_account",
 )
 """What an entry says, in the order ``content_hash`` takes it."""
-LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "source", "posted_at", "content_hash", "prev_hash", "entry_hash")
+LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "source", "posted_at", "entry_hash")
 """The columns of a posted entry, in the order ``post_columns`` builds its rows."""
 
 
@@ -289,7 +300,7 @@ def post_columns(
         cols = [list(c) for c in zip(*by_key.values(), strict=True)] if by_key else [[] for _ in ENTRY_FIELDS]
         keys = cols[0]
     _check_transfers(keys, cols[7], cols[10], cols[11])
-    existing = {} if known_new else _posted_hashes(session, keys)
+    existing = {} if known_new else _posted_contents(session, keys)
     seq, prev = head if head is not None else chain_head(session)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
@@ -307,14 +318,13 @@ def post_columns(
             chunk = [[c[i] for i in fresh] for c in chunk]
             contents = [contents[i] for i in fresh]
         seqs = range(seq + 1, seq + 1 + len(contents))
-        prevs, links = [], []
+        links = []
         for number, content in zip(seqs, contents, strict=True):
-            prevs.append(prev)
             prev = entry_hash(number, prev, content, stamp, source)
             links.append(prev)
         seq += len(contents)
         n = len(contents)
-        rows = list(zip(seqs, *chunk, [source] * n, [stored_at] * n, contents, prevs, links, strict=True))
+        rows = list(zip(seqs, *chunk, [source] * n, [stored_at] * n, links, strict=True))
         bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
         result.posted += n
     result.head = prev

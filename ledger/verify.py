@@ -76,8 +76,8 @@ def verify_ledger(
         )
     check_entries_match(session)
     checked = [
-        f"{entries} entries in order from #1, each a transfer between two named accounts, its content hash and its "
-        f"link to the entry before it recomputed",
+        f"{entries} entries in order from #1, each a transfer between two named accounts, its hash recomputed from "
+        f"what it says, when and by which run it was posted, and the hash of the entry before it",
         f"{len(anchored)} chain head(s) kept outside the database (the anchor file) found at their places",
         "every commitment an installment of an approved decision within its award, every settlement one unreversed "
         "installment due by its cycle (same recipient and amount), every approved award equal to its commitments",
@@ -88,7 +88,8 @@ def verify_ledger(
 
 
 def check_entry(t: LedgerTransaction, expected_seq: int, prev: str) -> None:
-    """One entry: in its place, a transfer, its content and its link to the entry before it as posted."""
+    """One entry: in its place, a transfer, and its hash that of its content, posting and link to the entry before
+    it (``prev``: that entry's hash), each recomputed."""
     if t.seq != expected_seq:
         raise LedgerIntegrityError(expected_seq, f"missing; the chain jumps to #{t.seq}")
     if t.amount_fen < 0 or not t.debit_account or not t.credit_account or t.debit_account == t.credit_account:
@@ -109,12 +110,12 @@ def check_entry(t: LedgerTransaction, expected_seq: int, prev: str) -> None:
         t.debit_account,
         t.credit_account,
     )
-    if content != t.content_hash:
-        raise LedgerIntegrityError(t.seq, f"content was changed after posting ({t.business_key})")
-    if t.prev_hash != prev:
-        raise LedgerIntegrityError(t.seq, "does not link to the entry before it (hash chain broken)")
     if entry_hash(t.seq, prev, content, t.posted_at, t.source) != t.entry_hash:
-        raise LedgerIntegrityError(t.seq, "entry hash does not match its content (hash chain broken)")
+        raise LedgerIntegrityError(
+            t.seq,
+            f"does not match its hash ({t.business_key}): what it says, when or by which run it was posted was changed "
+            "after posting, or it does not link to the entry before it (hash chain broken)",
+        )
 
 
 def check_entries_match(session: Session) -> None:

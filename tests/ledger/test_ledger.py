@@ -146,14 +146,21 @@ def _tamper(engine, sql: str) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("sql", "seq", "problem"),
     [
-        ("UPDATE ledger_transactions SET amount_fen = amount_fen + 100 WHERE seq = 4", 4, "content was changed"),
+        ("UPDATE ledger_transactions SET amount_fen = amount_fen + 100 WHERE seq = 4", 4, "changed after posting"),
         (
             "UPDATE ledger_transactions SET credit_account = 'payable:someone-else' WHERE seq = 2",
             2,
-            "content was changed",
+            "changed after posting",
         ),
-        ("UPDATE ledger_transactions SET debit_account = 'budget:A2:2030' WHERE seq = 3", 3, "content was changed"),
-        ("UPDATE ledger_transactions SET prev_hash = entry_hash WHERE seq = 5", 5, "does not link"),
+        ("UPDATE ledger_transactions SET debit_account = 'budget:A2:2030' WHERE seq = 3", 3, "changed after posting"),
+        ("UPDATE ledger_transactions SET source = 'cycle:9' WHERE seq = 5", 5, "changed after posting"),
+        # The entry before #5 given #5's hash: #4 no longer matches its own hash, and #5 no longer links to it.
+        (
+            "UPDATE ledger_transactions SET entry_hash = (SELECT entry_hash FROM ledger_transactions WHERE seq = 5) "
+            "WHERE seq = 4",
+            4,
+            "hash chain broken",
+        ),
     ],
 )
 def test_verify_names_the_first_tampered_entry(engine, sql: str, seq: int, problem: str) -> None:  # type: ignore[no-untyped-def]
@@ -178,8 +185,8 @@ def test_the_database_refuses_an_entry_that_is_not_a_transfer(engine, debit, cre
         conn.execute(
             text(
                 "INSERT INTO ledger_transactions (seq, business_key, kind, amount_fen, debit_account, credit_account, "
-                "reasons, source, posted_at, content_hash, prev_hash, entry_hash) VALUES (99, 'x/1', 'commitment', "
-                ":amount, :debit, :credit, '', 'test', CURRENT_TIMESTAMP, 'h', 'p', 'e')"
+                "reasons, source, posted_at, entry_hash) VALUES (99, 'x/1', 'commitment', "
+                ":amount, :debit, :credit, '', 'test', CURRENT_TIMESTAMP, 'e')"
             ),
             {"amount": amount, "debit": debit, "credit": credit},
         )
@@ -217,3 +224,28 @@ def test_column_wise_content_hashes_are_each_entrys_content_hash(entries: list[p
     """The bulk path hashes whole columns; every hash equals the one verification recomputes for its entry."""
     columns = [[getattr(p, name) for p in entries] for name in posting.ENTRY_FIELDS]
     assert posting.content_hashes(columns) == [p.digest() for p in entries]
+
+
+def test_an_entry_hash_is_computed_as_when_three_hashes_were_stored() -> None:
+    """The one hash kept since migration d4e8a2c6f091 is computed as before it (values from the code of commit
+    951f921, which stored the content and previous hashes too): every entry posted earlier verifies unchanged,
+    and the chain heads kept outside the database still match."""
+    content = posting.content_hash(
+        "commitment/A-1/1",
+        "commitment",
+        "A-1",
+        1,
+        "A2",
+        2024,
+        "913101127JH4BXKFLM",
+        70_906_700,
+        "",
+        None,
+        "budget:A2:2024",
+        "payable:913101127JH4BXKFLM",
+    )
+    assert content == "49b293040422fa5a182d6e7a24267ca287b47f0bab740e625f332d3a3758472f"
+    assert (
+        posting.entry_hash(1, posting.GENESIS_HASH, content, "2024-06-28T09:00:00", "intake:1")
+        == "ec952529f7de54670c1112b3c63ba37c9a6426fc005205678d4dfc6296bb81b6"
+    )
