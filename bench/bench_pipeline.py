@@ -59,6 +59,21 @@ def floor_seconds(apps: Path, url: str) -> float:
     return elapsed
 
 
+def database_mb(env: dict[str, str], folder: Path) -> float:
+    """The size of the database the commands wrote (SQLite: the file and its WAL; PostgreSQL: the database)."""
+    url = env["SUBSIDY_DATABASE_URL"]
+    if url.startswith("sqlite"):
+        return sum(f.stat().st_size for f in folder.glob("bench.db*")) / 1e6
+    name = url.rsplit("/", 1)[1]
+    size = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", f"SELECT pg_database_size('{name}')"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return int(size) / 1e6
+
+
 def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB, the largest process of the command's tree) of one command."""
     start = time.perf_counter()
@@ -144,6 +159,7 @@ def main() -> None:
                         f"{args.backend:<11}{n:>9}{'ratio':>10}{pipeline / floor:>9.1f}  (intake + disburse) / floor",
                         flush=True,
                     )
+                    print(f"{args.backend:<11}{n:>9}{'database':>10}{database_mb(env, folder):>9.0f}  MB", flush=True)
                 finally:
                     if pg_name:
                         subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'], check=False)

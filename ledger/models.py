@@ -164,6 +164,16 @@ class OnboardingEntry(Base):
     """The day the enterprise was onboarded: the first day wins between providers (I-10)."""
 
 
+REFERENCES_CHECKED_PER_STATEMENT = {
+    ("decisions", "application_id"): ("applications", "application_id"),
+    ("decisions", "intake_run_id"): ("intake_runs", "id"),
+    ("decisions", "parameter_set"): ("parameter_sets", "hash"),
+    ("applications", "intake_run_id"): ("intake_runs", "id"),
+}
+"""(table, column) → (table, key) it refers to: on SQLite a foreign key; on PostgreSQL statement triggers that
+check a whole bulk write at once (migration b7c3e9f2a184), with the same guarantees."""
+
+
 class ApplicationRecord(Base):
     """An application as ingested (parsed values); re-sending the identical one changes nothing."""
 
