@@ -59,8 +59,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Large runs insert a million rows into indexes whose keys arrive in no particular order: a page cache of
-        # 256 MiB (instead of 2 MiB) keeps those B-trees in memory; temporary B-trees (sorts) stay in memory too.
-        cursor.execute("PRAGMA cache_size=-262144")
+        # 128 MiB (instead of 2 MiB) keeps those B-trees in memory (about 100 MB of them for 1,000,000
+        # applications); temporary B-trees (sorts) stay in memory too. 256 MiB was no faster and cost the intake of
+        # 1,000,000 another 110 MB (bench/RESULTS.md, 2026-12-01).
+        cursor.execute("PRAGMA cache_size=-131072")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
