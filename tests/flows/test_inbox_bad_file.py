@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flows.inbox import inbox_intake_flow
-from ledger import runs
 from ledger.db import get_engine
 from ledger.models import ApplicationRecord, InboxFile, QuarantineRecord
 from subsidy.sample import make_uscc
+from tasks import intake_run
 
 pytestmark = pytest.mark.prefect
 HEADER = ["application_id", "clause", "uscc", "name", "submitted_on", "business_in_minhang", "tax_in_minhang", "field"]
@@ -86,14 +86,14 @@ def test_a_file_the_database_refuses_is_rejected_alone_and_the_others_are_taken(
     _write(inbox / "a-good.csv", [_row("G-1", rng)])
     _write(inbox / "b-refused.csv", [_row("R-1", rng), _row("R-2", rng)])
     _write(inbox / "c-good.csv", [_row("G-3", rng)])
-    store = runs.store_applications
+    store = intake_run.store_applications
 
     def refuse_r1(session: Any, run_id: int, batch: Any) -> None:  # a rule of the database validation misses
         if "R-1" in set(batch["application_id"]):
             raise IntegrityError("COPY applications", {}, Exception("new row violates a rule of the database"))
         store(session, run_id, batch)
 
-    monkeypatch.setattr(runs, "store_applications", refuse_r1)
+    monkeypatch.setattr(intake_run, "store_applications", refuse_r1)
     first = inbox_intake_flow(str(inbox), as_of=DAY)
     assert sorted(first.processed) == ["a-good.csv", "c-good.csv"]
     [reason] = first.rejected

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import SubsidyError
-from ledger import runs
 from ledger.db import get_engine
 from ledger.models import IntakeRun
 from subsidy.sample import make_uscc
+from tasks import intake_run
 from tasks.intake import decide_and_record
 from tests.conftest import make_database
 from validations.batch import ValidatedTable, validate_table
@@ -76,7 +76,7 @@ def test_a_database_error_during_a_run_names_the_runs_files(
     def refuse(*_: Any) -> None:
         raise IntegrityError("INSERT INTO quarantine ...", {}, orig)
 
-    monkeypatch.setattr(runs, "store_quarantine", refuse)
+    monkeypatch.setattr(intake_run, "store_quarantine", refuse)
     with pytest.raises(SubsidyError) as info:
         decide_and_record.fn(tables, {}, date(2024, 6, 28))
     assert str(info.value) == (
