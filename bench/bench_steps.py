@@ -37,11 +37,12 @@ STEPS = {
     "tasks.intake_run": ["_new_applications", "grant_history", "decide_run", "_commitments"],
     "ledger.applications": ["batch_frame", "store_applications"],
     "ledger.decisions": ["store_decisions"],
-    "ledger.cycles": ["due_installments"],
+    "tasks.cycle": ["due_installments"],
     "ledger.posting": ["post_columns"],
     "rules.disbursement": ["settle_columns"],
 }
-"""module → functions timed (wrapped where they are looked up: ``tasks.intake_run`` imports some by name)."""
+"""module → functions timed (wrapped where they are looked up: ``tasks.intake_run`` and ``tasks.cycle`` import
+them by name)."""
 
 
 def _timed(seconds: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
