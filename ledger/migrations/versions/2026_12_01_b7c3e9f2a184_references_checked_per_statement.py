@@ -50,6 +50,15 @@ def _referred(table: str) -> str:
     )
 
 
+def _referring_rows_exist(table: str) -> str:
+    """The condition that a table referring to ``table`` holds any row (what a TRUNCATE of it would orphan)."""
+    return " OR ".join(
+        f"EXISTS (SELECT 1 FROM {source})"
+        for (source, _), (target, _) in REFERENCES_CHECKED_PER_STATEMENT.items()
+        if target == table
+    )
+
+
 def _key(table: str) -> str:
     return next(key for (_, _), (target, key) in REFERENCES_CHECKED_PER_STATEMENT.items() if target == table)
 
@@ -88,13 +97,7 @@ def upgrade() -> None:
             DECLARE bad record;
             BEGIN
                 IF TG_OP = 'TRUNCATE' THEN
-                    SELECT NULL AS {key} INTO bad WHERE {
-                " OR ".join(
-                    f"EXISTS (SELECT 1 FROM {s})"
-                    for (s, _), (t, _) in REFERENCES_CHECKED_PER_STATEMENT.items()
-                    if t == table
-                )
-            };
+                    SELECT NULL AS {key} INTO bad WHERE {_referring_rows_exist(table)};
                 ELSIF TG_OP = 'DELETE' THEN
                     SELECT o.{key} INTO bad FROM old_rows o WHERE {_referred(table)} LIMIT 1;
                 ELSE
