@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples, lookup
 from ledger.models import ApplicationRecord, DecisionRecord
 from rules.model import APPLICATION_FIELDS, Application, Status, application_from_row
+from rules.table import objects
 
 
 def application_from_json(data: dict[str, Any]) -> Application:
@@ -92,12 +94,10 @@ def _inputs_texts(frame: pd.DataFrame) -> list[str]:
     values: list[np.ndarray] = []
     pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
     for j, name in enumerate(names):
-        column = frame[name]
-        if name in defaults:
-            column = column.where(column.notna(), defaults[name])
-        given = column.notna().to_numpy()
+        column = objects(frame[name], defaults.get(name))
+        given = pd.notna(column)
         pattern |= given.astype(np.int64) << j
-        slot, rendered = _json_slot(name, column.to_numpy(dtype=object), given, APPLICATION_FIELDS[name])
+        slot, rendered = _json_slot(name, column, given, APPLICATION_FIELDS[name])
         slots.append(slot)
         values.append(rendered)
     out = np.empty(n, dtype=object)
@@ -126,7 +126,17 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos"])
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.DataFrame({name: _concat([part[name] for part in parts]) for name in parts[0].columns}, copy=False)
+
+
+def _concat(columns: list[pd.Series]) -> Any:
+    """One column of several files' rows, kept as compactly as each file's (the codes of Categoricals with
+    different values are made anew: ``pd.concat`` would give Python objects)."""
+    if all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
+        return union_categoricals([c.array for c in columns])
+    return pd.concat(columns, ignore_index=True)
 
 
 def inputs_and_hashes(frame: pd.DataFrame) -> tuple[list[str], list[str]]:

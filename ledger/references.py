@@ -22,6 +22,7 @@ from ledger.models import (
 from rules.model import CaseDecision, ListingPeriod, Onboarding, ReferenceData, RegistrationChange
 from rules.money import ZERO, from_fen, round_given_amount, to_fen
 from rules.params import PolicyParameters, default_parameters
+from rules.table import objects
 
 REFERENCE_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "blacklist": (BlacklistEntry, ("uscc", "listed_on", "removed_on", "source")),
@@ -48,11 +49,12 @@ def store_reference(session: Session, kind: str, file: str, checksum: str, frame
     session.add(load)
     session.flush()
     params = default_parameters()
+    values = {name: objects(frame[name]).tolist() for name in columns}
     rows = []
-    for r in frame.to_dict("records"):
-        row = {"load_id": load.id, **{name: r[name] for name in columns if name != "amount"}}
+    for i in range(len(frame)):
+        row = {"load_id": load.id, **{name: values[name][i] for name in columns if name != "amount"}}
         if "amount" in columns:
-            row["amount_fen"] = given_amount_fen(r["amount"], params)
+            row["amount_fen"] = given_amount_fen(values["amount"][i], params)
         rows.append(row)
     if rows:
         session.execute(insert(table), rows)

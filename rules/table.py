@@ -1,17 +1,20 @@
 """A batch of applications column by column, in decision order: what every rule of ``rules/`` reads.
 
-Columns hold the parsed values of CONTRACT.md (None where a cell is empty). Typed views (amounts as exact
-integer columns, flags, integers, dates) are computed once per batch and shared by the rules that read them;
-``take`` gives the rows of one clause and parameter epoch with the same views, sliced.
+Columns hold the parsed values of CONTRACT.md (None where a cell is empty). A validated batch keeps them
+compactly (``kept_column``: texts as Arrow strings, the other values once each with a small code per row);
+a column becomes an array of Python values only when a rule reads it, for the rows it reads. Typed views
+(amounts as exact integer columns, flags, integers, dates) are computed once per batch and shared by the rules
+that read them; ``take`` gives the rows of one clause and parameter epoch with the same views, sliced.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from rules.model import APPLICATION_FIELDS, Application
 from rules.money import AmountColumn, amount_column
@@ -19,30 +22,34 @@ from rules.money import AmountColumn, amount_column
 DEFAULTS: dict[str, Any] = {"entity_type": "enterprise", "major_project": False}
 
 
-class Applications:
-    """Applications in decision order (``submitted_on``, ``application_id``), one array per input column."""
+TEXT_KINDS = frozenset({"text", "uscc"})
+"""Value kinds kept as Arrow strings (mostly a different text per row); the others are kept as a Categorical."""
 
-    def __init__(self, columns: dict[str, np.ndarray], cache: dict[tuple[str, str], Any] | None = None) -> None:
+KeptColumn: TypeAlias = np.ndarray | pd.Categorical | pd.arrays.ArrowExtensionArray
+
+
+class Applications:
+    """Applications in decision order (``submitted_on``, ``application_id``), one column per input column: an
+    object array, or a column kept compactly that becomes one the first time it is read (``values``)."""
+
+    def __init__(self, columns: dict[str, KeptColumn], cache: dict[tuple[str, str], Any] | None = None) -> None:
         self.columns = columns
         self.size = len(columns["application_id"])
         self._cache: dict[tuple[str, str], Any] = cache if cache is not None else {}
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Applications:
-        """The rows of a validated frame, put in decision order."""
-        columns: dict[str, np.ndarray] = {}
+        """The rows of a validated frame, put in decision order (its compact columns stay compact)."""
+        columns: dict[str, KeptColumn] = {}
         for name in APPLICATION_FIELDS:
             if name not in frame.columns:
                 columns[name] = np.full(len(frame), DEFAULTS.get(name), dtype=object)
-                continue
-            column = frame[name].to_numpy(dtype=object)
-            empty = pd.isna(column)
-            if empty.any():
-                column = column.copy()
-                column[empty] = DEFAULTS.get(name)
-            columns[name] = column
+            elif frame[name].dtype == object:
+                columns[name] = objects(frame[name].to_numpy(), DEFAULTS.get(name))
+            else:
+                columns[name] = frame[name].array
         order = decision_order(columns["submitted_on"], columns["application_id"])
-        return cls({name: column[order] for name, column in columns.items()})
+        return cls({name: _rows_of(column, order) for name, column in columns.items()})
 
     @classmethod
     def from_applications(cls, applications: list[Application]) -> Applications:
@@ -59,16 +66,20 @@ class Applications:
     def take(self, rows: np.ndarray) -> Applications:
         """The rows at ``rows`` (positions, in order), with the typed views computed so far."""
         cache = {key: _take(view, rows) for key, view in self._cache.items()}
-        return Applications({name: column[rows] for name, column in self.columns.items()}, cache)
+        return Applications({name: _rows_of(column, rows) for name, column in self.columns.items()}, cache)
 
     def values(self, name: str) -> np.ndarray:
-        return self.columns[name]
+        """A column's values (None where empty, or the column's default)."""
+        column = self.columns[name]
+        if not isinstance(column, np.ndarray):
+            column = self.columns[name] = objects(column, DEFAULTS.get(name))
+        return column
 
     def _view(self, kind: str, name: str, build: Any) -> Any:
         key = (kind, name)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = build(self.columns[name])
+            found = self._cache[key] = build(self.values(name))
         return found
 
     def amount(self, name: str) -> AmountColumn:
@@ -100,17 +111,59 @@ class Applications:
 
     def inputs(self, i: int) -> dict[str, Any]:
         """The given inputs of row ``i`` (for a trace)."""
-        return {name: column[i] for name, column in self.columns.items() if column[i] is not None}
+        row = {name: self.values(name)[i] for name in self.columns}
+        return {name: value for name, value in row.items() if value is not None}
 
 
 def _take(view: Any, rows: np.ndarray) -> Any:
     return view.take(rows) if isinstance(view, AmountColumn) else view[rows]
 
 
-def decision_order(submitted_on: np.ndarray, application_id: np.ndarray) -> np.ndarray:
+def _rows_of(column: KeptColumn, rows: np.ndarray) -> KeptColumn:
+    return column[rows] if isinstance(column, np.ndarray) else column.take(rows)
+
+
+def kept_column(values: np.ndarray, kind: str) -> KeptColumn:
+    """A column of parsed values (an object array, None where empty) kept compactly: texts of ``TEXT_KINDS``
+    as Arrow strings, dates, flags, numbers and codes each once with a code per row. Amounts stay an array of
+    Decimals (shared by the cells of one text): 1.0 and 1.00 are equal but written differently, and a
+    Categorical would keep one of them."""
+    if kind in TEXT_KINDS:
+        return pd.arrays.ArrowExtensionArray(pa.array(values, type=pa.large_string(), from_pandas=True))
+    if kind == "amount":
+        return values
+    codes, distinct = pd.factorize(values)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype=object))
+
+
+def objects(column: Any, default: Any = None) -> np.ndarray:
+    """The values of a column (kept compactly or not; a Series or its array) as an object array, ``default``
+    where empty: the values a Categorical keeps are shared by the rows that hold them."""
+    if isinstance(column, pd.Series):
+        column = column.array
+    if isinstance(column, pd.Categorical):
+        values = np.empty(len(column.categories) + 1, dtype=object)
+        values[:-1] = column.categories.to_numpy(dtype=object)
+        values[-1] = default  # the value of code -1, an empty cell
+        return values.take(column.codes)
+    if isinstance(column, pd.arrays.ArrowExtensionArray):
+        return column.to_numpy(dtype=object, na_value=default)
+    out = np.asarray(column, dtype=object)
+    empty = pd.isna(out)
+    if empty.any():
+        out = out.copy()
+        out[empty] = default
+    return out
+
+
+def decision_order(submitted_on: KeptColumn, application_id: KeptColumn) -> np.ndarray:
     """Positions in decision order, (submitted_on, application_id)."""
-    days = np.fromiter((d.toordinal() for d in submitted_on), dtype=np.int64, count=len(submitted_on))
-    ids = pd.factorize(pd.Series(application_id, dtype=object), sort=True)[0].astype(np.int64)
+    if isinstance(submitted_on, pd.Categorical):  # each date once
+        ordinals = np.array([d.toordinal() for d in submitted_on.categories.tolist()] + [0], dtype=np.int64)
+        days = ordinals.take(submitted_on.codes)
+    else:
+        days = np.fromiter((d.toordinal() for d in objects(submitted_on)), dtype=np.int64, count=len(submitted_on))
+    ids = pd.factorize(application_id, sort=True)[0].astype(np.int64)  # Arrow strings sort as Python's do
     return np.lexsort((ids, days))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy.exc import DataError, IntegrityError
 
 from core.errors import SubsidyError
+from rules.table import objects
 from validations.batch import ValidatedTable
 from validations.values import shown
 
@@ -68,7 +69,7 @@ def _locate(tables: Sequence[ValidatedTable], column: str, value: str) -> str | 
     for table in tables:
         if column not in table.frame.columns:
             continue
-        cells = table.frame[column].to_numpy(dtype=object)
+        cells = objects(table.frame[column])
         texts = np.array(["" if c is None else str(c) for c in cells.tolist()], dtype=object)
         hits = np.flatnonzero([t.startswith(prefix) for t in texts] if cut else texts == value)
         if len(hits):

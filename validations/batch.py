@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from rules.table import kept_column, objects
 from validations.columns import KINDS, Column
 from validations.readers import RawTable
 from validations.schemas import CHECK_WORDS, ROW_CHECK_COLUMNS, SCHEMAS, missing_for_clause
@@ -52,7 +53,8 @@ class QuarantinedRow:
 
 @dataclass
 class ValidatedTable:
-    """Parsed, valid rows (``frame`` and their ``row_numbers``) and the quarantined rest. ``repeated_raw`` keeps
+    """Parsed, valid rows (``frame``, its columns kept compactly: ``rules.table.kept_column``; read them with
+    ``rules.table.objects``) and their ``row_numbers``, and the quarantined rest. ``repeated_raw`` keeps
     the texts an operator gave for the valid rows whose application_id occurs more than once in the file (by
     position in ``frame``): one of them may be quarantined as a duplicate, with what was given. The texts of the
     other valid rows are not kept (a million rows of them would double the memory of an intake)."""
@@ -63,6 +65,15 @@ class ValidatedTable:
     row_numbers: list[int]
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     repeated_raw: dict[int, dict[str, str | None]] = field(default_factory=dict)
+
+    def values(self, name: str) -> np.ndarray:
+        """The parsed values of a column of the valid rows (None where empty)."""
+        return objects(self.frame[name])
+
+    def records(self) -> list[dict[str, Any]]:
+        """The valid rows as parsed values by column name (None where empty)."""
+        columns = {name: self.values(name).tolist() for name in self.frame.columns}
+        return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _parse_column(texts: pd.Series, column: Column) -> tuple[np.ndarray, dict[int, str]]:
@@ -193,10 +204,12 @@ def validate_table(raw: RawTable) -> ValidatedTable:
         ids = frame["application_id"].to_numpy(dtype=object)[keep]
         for new_pos in np.flatnonzero(pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()).tolist():
             repeated_raw[new_pos] = _raw_dict(texts, int(keep[new_pos]))
+    kept = {c.name: kept_column(parsed[c.name][keep], c.type) for c in columns}
+    del frame, parsed
     return ValidatedTable(
         file=raw.file,
         kind=raw.kind,
-        frame=frame.iloc[keep].reset_index(drop=True),
+        frame=pd.DataFrame(kept, copy=False),
         row_numbers=[raw.row_numbers[pos] for pos in keep.tolist()],
         quarantined=quarantined,
         repeated_raw=repeated_raw,

@@ -39,3 +39,12 @@ def _kept_mib(fixed: bool) -> int:
 def test_freed_columns_leave_the_process() -> None:
     assert _kept_mib(fixed=False) >= 500  # the allocator's own way: 800 MiB of freed columns stay
     assert _kept_mib(fixed=True) < 20
+
+
+def test_arrow_buffers_come_from_the_c_library() -> None:
+    import pyarrow
+
+    from core.memory import return_freed_memory
+
+    return_freed_memory()
+    assert pyarrow.default_memory_pool().backend_name == "system"  # Arrow's own default is mimalloc or jemalloc

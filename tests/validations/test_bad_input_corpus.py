@@ -877,7 +877,7 @@ def test_row(tmp_path: Path, case: Bad | Good) -> None:
     else:
         assert [q.message for q in table.quarantined] == []
         assert table.row_numbers == [2, 3, 4]
-        parsed = table.frame.iloc[1]
+        parsed = table.records()[1]
         for column, value in case.expect.items():
             assert parsed[column] == value
             assert type(parsed[column]) is type(value)

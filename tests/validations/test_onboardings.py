@@ -64,7 +64,7 @@ def test_an_onboardings_file_is_read_under_english_or_chinese_headers(
     ]
     table = read_reference_table(str(_write(tmp_path / name, rows, chinese, encoding)), "onboardings")
     assert table.quarantined == []
-    assert table.frame.to_dict("records") == [
+    assert table.records() == [
         {
             "provider_uscc": PROVIDER,
             "enterprise_uscc": ENTERPRISE,

@@ -60,13 +60,13 @@ def test_report_id_is_read_under_its_english_or_chinese_header(tmp_path: Path, c
     ]
     table = validate_table(read_table(_write(tmp_path / "a.csv", rows, chinese, encoding), "applications"))
     assert table.quarantined == []
-    assert table.frame["report_id"].tolist() == ["诊断-2024-001", None, "R" * 64]
+    assert table.values("report_id").tolist() == ["诊断-2024-001", None, "R" * 64]
 
 
 def test_a_file_without_the_column_reads_report_id_as_not_given(tmp_path: Path) -> None:
     table = validate_table(read_table(_write(tmp_path / "a.csv", [A8]), "applications"))
     assert table.quarantined == []
-    assert table.frame["report_id"].tolist() == [None]
+    assert table.values("report_id").tolist() == [None]
 
 
 @pytest.mark.parametrize(
@@ -94,4 +94,4 @@ def test_a_bad_report_id_quarantines_its_row_with_file_row_and_column(
     assert (q.file, q.row, q.columns, q.reason) == (str(path), 3, "report_id", "INVALID_DATA")
     assert q.message.startswith("report_id: ") and phrase in q.message
     assert q.describe().startswith(f"{path}, row 3: report_id: ")
-    assert table.frame["application_id"].tolist() == ["GOOD-1", "GOOD-2"]
+    assert table.values("application_id").tolist() == ["GOOD-1", "GOOD-2"]
