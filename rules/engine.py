@@ -282,7 +282,8 @@ def outcome(w: Working, total: np.ndarray, facts: Facts) -> tuple[np.ndarray, np
     flags = np.where(w.capped, BIT[Reason.CAPPED], 0) | np.where(w.reduced, BIT[Reason.ALREADY_SUPPORTED], 0)
     approved = eligible & ~major & (total > 0)
     reasons = np.where(eligible & ~major, np.where((flags == 0) & ~approved, BIT[Reason.CAPPED], flags), w.mask)
-    status = np.where(approved, Status.APPROVED.value, Status.REJECTED.value).astype(object)
+    status = np.full(len(approved), Status.REJECTED.value, dtype=object)  # one text shared by the rows
+    status[approved] = Status.APPROVED.value
     has_case = _present(facts.case)
     waiting = major & eligible & ~has_case
     status[waiting] = Status.MANUAL.value
