@@ -12,14 +12,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples, lookup
 from ledger.models import ApplicationRecord, DecisionRecord
 from rules.model import APPLICATION_FIELDS, Application, Status, application_from_row
-from rules.table import objects
+from rules.table import joined_column, objects
 
 
 def application_from_json(data: dict[str, Any]) -> Application:
@@ -119,24 +118,16 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
     parts = []
     for number, table in enumerate(tables):
         part = table.frame.copy(deep=False)
-        part["_file"] = table.file
-        part["_row"] = table.row_numbers
+        part["_file"] = pd.Categorical.from_codes(np.zeros(len(part), dtype=np.int8), categories=[table.file])
+        part["_row"] = np.asarray(table.row_numbers, dtype=np.int64)
         part["_table"] = number
-        part["_pos"] = range(len(part))
+        part["_pos"] = np.arange(len(part), dtype=np.int64)
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=[*APPLICATION_FIELDS, "_file", "_row", "_table", "_pos"])
     if len(parts) == 1:
         return parts[0]
-    return pd.DataFrame({name: _concat([part[name] for part in parts]) for name in parts[0].columns}, copy=False)
-
-
-def _concat(columns: list[pd.Series]) -> Any:
-    """One column of several files' rows, kept as compactly as each file's (the codes of Categoricals with
-    different values are made anew: ``pd.concat`` would give Python objects)."""
-    if all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
-        return union_categoricals([c.array for c in columns])
-    return pd.concat(columns, ignore_index=True)
+    return pd.DataFrame({name: joined_column([part[name] for part in parts]) for name in parts[0].columns}, copy=False)
 
 
 def inputs_and_hashes(frame: pd.DataFrame) -> tuple[list[str], list[str]]:

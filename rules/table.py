@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.types import union_categoricals
 
 from rules.model import APPLICATION_FIELDS, Application
 from rules.money import AmountColumn, amount_column
@@ -134,6 +135,21 @@ def kept_column(values: np.ndarray, kind: str) -> KeptColumn:
         return values
     codes, distinct = pd.factorize(values)
     return pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype=object))
+
+
+def joined_column(columns: list[Any]) -> KeptColumn:
+    """The rows of several columns of one kind (Series or their arrays), one after the other, kept as compactly
+    as they were (the codes of Categoricals with different values are made anew; ``pd.concat`` would give
+    Python objects)."""
+    arrays = [c.array if isinstance(c, pd.Series) else c for c in columns]
+    arrays = [a.to_numpy() if isinstance(a, pd.arrays.NumpyExtensionArray) else a for a in arrays]
+    if all(isinstance(a, np.ndarray) for a in arrays) and len({a.dtype for a in arrays}) == 1:
+        return np.concatenate(arrays)
+    if all(isinstance(a, pd.Categorical) for a in arrays):
+        return union_categoricals(arrays)
+    if all(isinstance(a, pd.arrays.ArrowExtensionArray) for a in arrays):
+        return pd.arrays.ArrowExtensionArray(pa.chunked_array([pa.array(a) for a in arrays]))
+    return np.concatenate([objects(a) for a in arrays])
 
 
 def objects(column: Any, default: Any = None) -> np.ndarray:

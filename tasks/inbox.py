@@ -41,8 +41,8 @@ from tasks.inbox_files import (
     signature,
 )
 from tasks.intake import read_reference_table
-from validations.batch import ValidatedTable, validate_table
-from validations.readers import parse_table
+from validations.batch import ValidatedTable
+from validations.files import validated_file
 
 # File-name prefixes (English or Chinese) that mark a reference-data file; anything else holds applications.
 REFERENCE_PREFIXES = (
@@ -175,7 +175,7 @@ def read_inbox_files(items: list[InboxItem], contents: dict[str, bytes], refused
             data = contents.pop(item.path)
             with collector_paused():
                 if item.kind == "applications":
-                    table = validate_table(parse_table(data, item.path, item.kind))
+                    table = validated_file(data, item.path, item.kind)
                 else:
                     table = read_reference_table(item.path, item.kind, data)
             del data

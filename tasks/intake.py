@@ -25,8 +25,9 @@ from subsidy import progress
 from tasks.intake_run import record_intake
 from tasks.refusals import said_with_the_input
 from tasks.retry import RETRY_DELAYS, transient_database_error
-from validations.batch import ValidatedTable, validate_table
-from validations.readers import parse_table, read_file_bytes
+from validations.batch import ValidatedTable
+from validations.files import validated_file
+from validations.readers import read_file_bytes
 from validations.suites import run_suites
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def read_file(path: str, kind: str) -> tuple[ValidatedTable, str]:
     """One file read once: its validated table and the SHA-256 of the bytes parsed."""
     data = read_file_bytes(path)
     checksum = hashlib.sha256(data).hexdigest()
-    return validate_table(parse_table(data, path, kind)), checksum
+    return validated_file(data, path, kind), checksum
 
 
 @task(name="read-application-files", cache_policy=NO_CACHE)
@@ -62,7 +63,7 @@ def read_applications(files: list[str]) -> list[ValidatedTable]:
 def read_reference_table(path: str, kind: str, data: bytes | None = None) -> ValidatedTable:
     """A reference file (or the bytes read of it) with any bad row is refused whole, so a snapshot of its kind is
     never partial."""
-    table = validate_table(parse_table(read_file_bytes(path) if data is None else data, path, kind))
+    table = validated_file(read_file_bytes(path) if data is None else data, path, kind)
     if table.quarantined:
         details = "; ".join(f"row {q.row}: {q.message}" for q in table.quarantined[:10])
         more = f" (and {len(table.quarantined) - 10} more)" if len(table.quarantined) > 10 else ""

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pandera
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rules.table import kept_column, objects
 from validations.columns import KINDS, Column
@@ -55,9 +57,10 @@ class QuarantinedRow:
 class ValidatedTable:
     """Parsed, valid rows (``frame``, its columns kept compactly: ``rules.table.kept_column``; read them with
     ``rules.table.objects``) and their ``row_numbers``, and the quarantined rest. ``repeated_raw`` keeps
-    the texts an operator gave for the valid rows whose application_id occurs more than once in the file (by
-    position in ``frame``): one of them may be quarantined as a duplicate, with what was given. The texts of the
-    other valid rows are not kept (a million rows of them would double the memory of an intake)."""
+    the texts an operator gave for the valid rows whose application_id a valid row earlier in the file gave (by
+    position in ``frame``): such a row is quarantined as a duplicate when its content differs, with what was
+    given. The texts of the other valid rows are not kept (a million rows of them would double the memory of an
+    intake); a row whose id an earlier file gave is shown with its parsed values."""
 
     file: str
     kind: str
@@ -131,14 +134,14 @@ def _distinct_texts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pandera_problems(
-    schema: type[pa.DataFrameModel], frame: pd.DataFrame, unparsed: dict[int, list[RowProblem]]
+    schema: type[pandera.DataFrameModel], frame: pd.DataFrame, unparsed: dict[int, list[RowProblem]]
 ) -> dict[int, list[RowProblem]]:
     """Row problems found by ``schema``; ``unparsed`` (cells whose text was bad) are not reported again as
     missing for the clause: the operator gave them, they just did not parse."""
     problems: dict[int, list[RowProblem]] = {}
     try:
         schema.validate(frame, lazy=True, inplace=True)  # nothing is coerced: no copy of the frame is needed
-    except pa.errors.SchemaErrors as e:
+    except pandera.errors.SchemaErrors as e:
         cases = e.failure_cases
         cells = {name: frame[name].to_numpy() for name in frame.columns}
         clause_checked: set[int] = set()
@@ -178,8 +181,9 @@ def _pandera_problems(
     return problems
 
 
-def validate_table(raw: RawTable) -> ValidatedTable:
-    """Parse and check every row of ``raw``; the valid rows come back typed, the others quarantined."""
+def validate_table(raw: RawTable, earlier_ids: pa.Array | None = None) -> ValidatedTable:
+    """Parse and check every row of ``raw``; the valid rows come back typed, the others quarantined.
+    ``earlier_ids``: the application ids of the valid rows of the file's earlier chunks (``repeated_raw``)."""
     columns = KINDS[raw.kind]
     parsed: dict[str, np.ndarray] = {}
     problems: dict[int, list[RowProblem]] = {pos: [RowProblem(EXTRA_CELLS, m)] for pos, m in raw.ragged.items()}
@@ -202,7 +206,11 @@ def validate_table(raw: RawTable) -> ValidatedTable:
     repeated_raw: dict[int, dict[str, str | None]] = {}
     if "application_id" in frame.columns:
         ids = frame["application_id"].to_numpy(dtype=object)[keep]
-        for new_pos in np.flatnonzero(pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()).tolist():
+        again = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
+        if earlier_ids is not None and len(earlier_ids) and len(ids):
+            given = pa.array(ids, type=pa.large_string())
+            again = again | pc.is_in(given, value_set=earlier_ids).to_numpy(zero_copy_only=False)
+        for new_pos in np.flatnonzero(again).tolist():
             repeated_raw[new_pos] = _raw_dict(texts, int(keep[new_pos]))
     kept = {c.name: kept_column(parsed[c.name][keep], c.type) for c in columns}
     del frame, parsed

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,50 +129,86 @@ _BOM = b"\xef\xbb\xbf"
 _LINE_BREAKS = re.compile(rb"[\r\n]*")
 
 
+class WholeFileNeeded(Exception):
+    """The CSV file must be read by the csv module, whole: pandas could read it otherwise (``_csv_chunks``)."""
+
+
 def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawTable | None:
     """The RawTable that ``_csv_rows`` and ``_rows_table`` make of a CSV file, built column by column with no
-    Python loop over the rows; None when the file needs the csv module.
+    Python loop over the rows; None when the file needs the csv module."""
+    try:
+        return next(_csv_chunks(payload, encoding, file, kind, None))
+    except WholeFileNeeded:
+        return None
+
+
+def _csv_chunks(payload: bytes, encoding: str, file: str, kind: str, rows: int | None) -> Iterator[RawTable]:
+    """The RawTables of a CSV file's rows, ``rows`` records at a time (None: all at once), as ``_csv_rows`` and
+    ``_rows_table`` read it; WholeFileNeeded, before the first chunk or after any, when the file needs the csv
+    module.
 
     ``payload`` is the file as UTF-8 (GB18030 files re-encoded), with the UTF-8 mark ``decode_csv`` found. The
     csv module decides whenever pandas could read the file otherwise: a NUL, a second mark after the first
     (pandas drops one), a shape pandas refuses, a cell longer than MAX_CELL_CHARS (csv refuses it with its
-    own message), or no header row (the message for an empty file)."""
+    own message), or no header row in the first chunk (the message for an empty file)."""
     # Blank lines before the header are left to count here: pandas would take the first as the table's width.
     start = 3 if encoding == "utf-8-sig" else 0
     breaks = _LINE_BREAKS.match(payload, start)
     end = breaks.end() if breaks else start
     skipped = len(payload[start:end].replace(b"\r\n", b"\n"))  # records of the csv module: \r, \n or \r\n
     if b"\x00" in payload or payload.startswith(_BOM, end):
-        return None
-    records = _csv_records(payload[end:] if skipped else payload)
-    if not records:
-        return None
-    if not _cells_fit(payload) and max(max(map(len, cells), default=0) for cells in records) > MAX_CELL_CHARS:
-        return None
-    try:
-        given = [_given(cells) for cells in records]
-    except TypeError:  # a cell that is not text: not what pandas gives with na_filter=False, but then csv decides
-        return None
-    rows = np.flatnonzero(np.logical_or.reduce(given))  # blank rows are skipped but keep their number
-    if len(rows) == 0:
-        return None
-    header, body = rows[0], rows[1:]
-    columns = KINDS[kind]
-    headers = [cell_text(cells[header]) for cells in records]
-    names = header_map([h or "" for h in headers], columns, file)
-    source = {name: j for j, name in enumerate(names) if name is not None}
-    frame: dict[str, np.ndarray] = {}
-    for column in columns:
-        if column.name in source:
-            j = source[column.name]
-            frame[column.name] = cells = records[j][body]
-            cells[~given[j][body]] = None
-        else:
-            frame[column.name] = np.full(len(body), None, dtype=object)
-    # copy=False: each column keeps its own array instead of being copied into one block
-    numbers = (body + 1 + skipped).tolist()
-    ragged = _ragged_columns(records, given, body, header_width(headers))
-    return RawTable(file, kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding, ragged)
+        raise WholeFileNeeded
+    fits = _cells_fit(payload)
+    header: _Header | None = None
+    first = 0  # the records before this chunk
+    for records in _csv_records(payload[end:] if skipped else payload, rows):
+        if not fits and max(max(map(len, cells), default=0) for cells in records) > MAX_CELL_CHARS:
+            raise WholeFileNeeded
+        try:
+            given = [_given(cells) for cells in records]
+        except TypeError:  # a cell that is not text: not what pandas gives with na_filter=False, but then csv decides
+            raise WholeFileNeeded from None
+        body = np.flatnonzero(np.logical_or.reduce(given))  # blank rows are skipped but keep their number
+        if header is None:
+            if len(body) == 0:
+                raise WholeFileNeeded
+            header = _Header.of(records, body[0], file, kind)
+            body = body[1:]
+        yield header.table(records, given, body, (body + first + 1 + skipped).tolist(), encoding)
+        first += len(records[0])
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Where each column of a kind is in a CSV file's records, and the header's width."""
+
+    file: str
+    kind: str
+    source: dict[str, int]
+    width: int
+
+    @classmethod
+    def of(cls, records: list[np.ndarray], row: int, file: str, kind: str) -> _Header:
+        headers = [cell_text(cells[row]) for cells in records]
+        names = header_map([h or "" for h in headers], KINDS[kind], file)
+        source = {name: j for j, name in enumerate(names) if name is not None}
+        return cls(file, kind, source, header_width(headers))
+
+    def table(
+        self, records: list[np.ndarray], given: list[np.ndarray], body: np.ndarray, numbers: list[int], encoding: str
+    ) -> RawTable:
+        """The RawTable of the rows ``body`` of one chunk of records (``given``: which of their cells are)."""
+        frame: dict[str, np.ndarray] = {}
+        for column in KINDS[self.kind]:
+            if column.name in self.source:
+                j = self.source[column.name]
+                frame[column.name] = cells = records[j][body]
+                cells[~given[j][body]] = None
+            else:
+                frame[column.name] = np.full(len(body), None, dtype=object)
+        ragged = _ragged_columns(records, given, body, self.width)
+        # copy=False: each column keeps its own array instead of being copied into one block
+        return RawTable(self.file, self.kind, pd.DataFrame(frame, dtype=object, copy=False), numbers, encoding, ragged)
 
 
 def _ragged_columns(records: list[np.ndarray], given: list[np.ndarray], body: np.ndarray, width: int) -> dict[int, str]:
@@ -196,15 +232,16 @@ def _given(cells: np.ndarray) -> np.ndarray:
     return given
 
 
-def _csv_records(payload: bytes) -> list[np.ndarray] | None:
-    """The records of a UTF-8 CSV as columns of cell texts, read by pandas' C tokenizer; None when it refuses
-    the file (a record longer than the first, a quote still open at the end, no columns at all, ...).
+def _csv_records(payload: bytes, rows: int | None) -> Iterator[list[np.ndarray]]:
+    """The records of a UTF-8 CSV as columns of cell texts, ``rows`` records at a time (None: all at once),
+    read by pandas' C tokenizer; WholeFileNeeded when it refuses the file (a record longer than the first, a
+    quote still open at the end, no columns at all, ...), which may come after some chunks.
 
     When it reads a file it reads it as the csv module does (tests/validations/test_fast_csv.py compares
     them): one row per record, blank records included, line breaks inside quotes kept in the cell, a short
     record padded with empty texts. Only a UTF-8 mark at the very start is dropped."""
     try:
-        frame = pd.read_csv(
+        reader = pd.read_csv(
             io.BytesIO(payload),
             encoding="utf-8",
             engine="c",
@@ -214,10 +251,16 @@ def _csv_records(payload: bytes) -> list[np.ndarray] | None:
             na_filter=False,
             keep_default_na=False,
             skip_blank_lines=False,
+            chunksize=rows or len(payload) + 1,
         )
+        with reader:
+            for frame in reader:
+                yield [frame[c].to_numpy(dtype=object) for c in frame.columns]
+                del frame
+    except WholeFileNeeded:
+        raise
     except Exception:  # pandas' reasons to refuse a file vary with the file and its version: csv decides
-        return None
-    return [frame[c].to_numpy(dtype=object) for c in frame.columns]
+        raise WholeFileNeeded from None
 
 
 _SEPARATORS = (b",", b"\n", b"\r")
@@ -299,15 +342,14 @@ def read_file_bytes(path: Path | str) -> bytes:
 def parse_table(data: bytes, file: str, kind: str) -> RawTable:
     """The table of ``kind`` in the bytes of a file already read (``file`` names it in messages, its suffix
     tells the format): what ``read_table`` gives for the file, for a caller that reads each file once itself."""
-    suffix = Path(file).suffix.lower()
-    if suffix in {".xlsx", ".xlsm"} or data.startswith(b"PK\x03\x04"):
+    if _is_xlsx(data, file):
         from validations.xlsx import xlsx_table  # streams the sheet; imports this module
 
         return xlsx_table(data, file, kind)
     if b"\x00" in data[:4096]:
         raise InputFileError(file, "is binary, not a CSV, XLSX or JSON Lines table")
     text, encoding = decode_csv(data, file)
-    if suffix in {".jsonl", ".ndjson", ".json"}:
+    if _is_jsonl(file):
         return _rows_table(file, kind, encoding, *_jsonl_rows(text, file))
     payload = text.encode("utf-8") if encoding == "gb18030" else data
     del text  # not kept while pandas reads the bytes: decoded again if the csv module has to read the file
@@ -315,6 +357,26 @@ def parse_table(data: bytes, file: str, kind: str) -> RawTable:
     if table is None:
         table = _rows_table(file, kind, encoding, *_csv_rows(decode_csv(data, file)[0], file))
     return table
+
+
+def table_chunks(data: bytes, file: str, kind: str, rows: int) -> Iterator[RawTable] | None:
+    """The table of a CSV file that pandas reads, ``rows`` records at a time: the chunks of ``parse_table``'s
+    table, row numbers and all. None for a file ``parse_table`` reads otherwise (XLSX, JSON Lines, binary); the
+    chunks may end in WholeFileNeeded, and then ``parse_table`` reads the file."""
+    if _is_xlsx(data, file) or b"\x00" in data[:4096] or _is_jsonl(file):
+        return None
+    text, encoding = decode_csv(data, file)
+    payload = text.encode("utf-8") if encoding == "gb18030" else data
+    del text
+    return _csv_chunks(payload, encoding, file, kind, rows)
+
+
+def _is_xlsx(data: bytes, file: str) -> bool:
+    return Path(file).suffix.lower() in {".xlsx", ".xlsm"} or data.startswith(b"PK\x03\x04")
+
+
+def _is_jsonl(file: str) -> bool:
+    return Path(file).suffix.lower() in {".jsonl", ".ndjson", ".json"}
 
 
 def _rows_table(file: str, kind: str, encoding: str, headers: list[object], body: Numbered) -> RawTable:
