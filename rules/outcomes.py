@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ def decision_tables(decided: Decisions) -> DecisionTables:
     uscc, recipient = t.values("uscc"), decided.recipient
     other = recipient != uscc
     provider_registered = t.flag("provider_in_minhang")
-    decisions = pd.DataFrame(
+    decisions = _frame(
         {
             "application_id": t.values("application_id"),
             "clause": t.values("clause"),
@@ -99,7 +100,7 @@ def decision_tables(decided: Decisions) -> DecisionTables:
     )
     approved = decided.status == Status.APPROVED.value
     rows, ks = np.nonzero((decided.installments > 0) & approved[:, None])
-    installments = pd.DataFrame(
+    installments = _frame(
         {
             "application_id": t.values("application_id")[rows],
             "number": ks + 1,
@@ -110,6 +111,18 @@ def decision_tables(decided: Decisions) -> DecisionTables:
         }
     )
     return DecisionTables(decisions, installments)
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """A table of the decisions' columns; texts stay the Python texts the rules made (pandas would copy each
+    column of texts into Arrow strings, one copy per row of a text many rows share: a trace, a reason list)."""
+    return pd.DataFrame(
+        {name: pd.Series(c, dtype=object, copy=False) if _texts(c) else c for name, c in columns.items()}, copy=False
+    )
+
+
+def _texts(column: Any) -> bool:
+    return isinstance(column, list) or (isinstance(column, np.ndarray) and column.dtype == object)
 
 
 def _trace(facts: str, parameters_on: date) -> str:
