@@ -34,7 +34,7 @@ from bench.bench_pipeline import PSQL, floor_seconds  # noqa: E402
 from bench.synthetic import make_inputs  # noqa: E402
 
 STEPS = {
-    "tasks.intake_run": ["_new_applications", "grant_history", "decide_run", "_commitments"],
+    "tasks.intake_run": ["_new_applications", "grant_history", "decide_run", "_post_commitments"],
     "ledger.applications": ["batch_frame", "store_applications"],
     "ledger.decisions": ["store_decisions"],
     "tasks.cycle": ["due_installments"],

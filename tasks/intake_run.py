@@ -32,7 +32,7 @@ from ledger.applications import (
     manual_waiting_for,
     store_applications,
 )
-from ledger.bulk import copies_in_background
+from ledger.bulk import INSERT_CHUNK, copies_in_background
 from ledger.db import refresh_statistics, run_transaction
 from ledger.decisions import store_decisions
 from ledger.history import grant_history
@@ -141,9 +141,7 @@ def _decide_and_store(
         store_inbox_files(session, run.id, inbox_files)
         replacing = {a.application_id for a in waiting}
         store_decisions(session, run.id, decided.decisions, replacing)
-        result = posting.post_columns(
-            session, _commitments(decided), source=f"intake:{run.id}", known_new=True, head=head
-        )
+        result = _post_commitments(session, decided, f"intake:{run.id}", head)
     return _Stored(decided, replacing, quarantine, resent, result)
 
 
@@ -266,15 +264,25 @@ def _duplicate(file: str, number: int, raw: dict[str, Any], original: str) -> di
     }
 
 
-def _commitments(decided: DecisionTables) -> dict[str, list[Any]]:
+def _post_commitments(
+    session: Session, decided: DecisionTables, source: str, head: tuple[int, str]
+) -> posting.PostResult:
     """One commitment entry per installment of the approved decisions, in application order (the ledger's
-    indexes then grow at their end)."""
-    inst = decided.installments.sort_values(["application_id", "number"], kind="stable")
-    return posting.commitment_entries(
-        inst["application_id"].tolist(),
-        [int(k) for k in inst["number"].tolist()],
-        inst["clause"].tolist(),
-        [int(y) for y in inst["due_year"].tolist()],
-        inst["recipient_uscc"].tolist(),
-        [int(f) for f in inst["amount_fen"].tolist()],
-    )
+    indexes then grow at their end), posted ``INSERT_CHUNK`` installments at a time: the entries of one chunk
+    are built at once, not those of the whole run."""
+    installments = decided.installments.sort_values(["application_id", "number"], kind="stable")
+    result = posting.PostResult(head=head[1])
+    for start in range(0, len(installments), INSERT_CHUNK):
+        inst = installments.iloc[start : start + INSERT_CHUNK]
+        entries = posting.commitment_entries(
+            inst["application_id"].tolist(),
+            [int(k) for k in inst["number"].tolist()],
+            inst["clause"].tolist(),
+            [int(y) for y in inst["due_year"].tolist()],
+            inst["recipient_uscc"].tolist(),
+            [int(f) for f in inst["amount_fen"].tolist()],
+        )
+        part = posting.post_columns(session, entries, source=source, known_new=True, head=head)
+        head = (head[0] + part.posted, part.head)
+        result.posted, result.head = result.posted + part.posted, part.head
+    return result
