@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples, lookup
+from ledger.bulk import LOOKUP_CHUNK, bulk_insert_tuples, lookup
 from ledger.models import ApplicationRecord, DecisionRecord
 from rules.model import APPLICATION_FIELDS, Application, Status, application_from_row
 from rules.table import joined_column, objects
@@ -169,12 +169,18 @@ def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list
     return out
 
 
+APPLICATIONS_CHUNK = 25_000
+"""Applications stored at a time: their inputs texts are made a chunk at a time. 500,000 applications stored
+100,000 at a time kept 150 MB more of the intake's memory than 25,000 at a time, and were no faster; the
+applications' statement checks (their intake run) do not grow with the table."""
+
+
 def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
     """The new applications of a run (rows of ``batch_frame``), their canonical inputs text as data, a chunk of
     rows at a time."""
     names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
-    for start in range(0, len(batch), INSERT_CHUNK):
-        part = batch.iloc[start : start + INSERT_CHUNK]
+    for start in range(0, len(batch), APPLICATIONS_CHUNK):
+        part = batch.iloc[start : start + APPLICATIONS_CHUNK]
         texts, hashes = inputs_and_hashes(part)
         rows = list(
             zip(
