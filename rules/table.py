@@ -162,8 +162,12 @@ def objects(column: Any, default: Any = None) -> np.ndarray:
         values[:-1] = column.categories.to_numpy(dtype=object)
         values[-1] = default  # the value of code -1, an empty cell
         return values.take(column.codes)
-    if isinstance(column, pd.arrays.ArrowExtensionArray):
-        return column.to_numpy(dtype=object, na_value=default)
+    if isinstance(column, pd.arrays.ArrowExtensionArray):  # each text once (a USCC is given by many rows)
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        values = np.empty(len(distinct) + 1, dtype=object)
+        values[:-1] = distinct.to_numpy(dtype=object)
+        values[-1] = default
+        return values.take(codes)
     out = np.asarray(column, dtype=object)
     empty = pd.isna(out)
     if empty.any():
