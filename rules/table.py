@@ -30,17 +30,28 @@ KeptColumn: TypeAlias = np.ndarray | pd.Categorical | pd.arrays.ArrowExtensionAr
 
 
 class Applications:
-    """Applications in decision order (``submitted_on``, ``application_id``), one column per input column: an
-    object array, or a column kept compactly that becomes one the first time it is read (``values``)."""
+    """Applications in decision order (``submitted_on``, ``application_id``): the input columns of the batch as
+    given (object arrays, or columns kept compactly) and the positions of this table's rows in them. A column
+    becomes an array of Python values, for this table's rows only, the first time it is read (``values``); a
+    column no rule reads is never copied."""
 
-    def __init__(self, columns: dict[str, KeptColumn], cache: dict[tuple[str, str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        columns: dict[str, KeptColumn],
+        cache: dict[tuple[str, str], Any] | None = None,
+        rows: np.ndarray | None = None,
+        read: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.columns = columns
-        self.size = len(columns["application_id"])
+        self.rows = rows
+        """Positions of this table's rows in ``columns`` (None: all of them, in their order)."""
+        self.size = len(rows) if rows is not None else len(columns["application_id"])
         self._cache: dict[tuple[str, str], Any] = cache if cache is not None else {}
+        self._read: dict[str, np.ndarray] = read if read is not None else {}
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Applications:
-        """The rows of a validated frame, put in decision order (its compact columns stay compact)."""
+        """The rows of a validated frame, in decision order (its columns are not copied)."""
         columns: dict[str, KeptColumn] = {}
         for name in APPLICATION_FIELDS:
             if name not in frame.columns:
@@ -49,8 +60,7 @@ class Applications:
                 columns[name] = objects(frame[name].to_numpy(), DEFAULTS.get(name))
             else:
                 columns[name] = frame[name].array
-        order = decision_order(columns["submitted_on"], columns["application_id"])
-        return cls({name: _rows_of(column, order) for name, column in columns.items()})
+        return cls(columns, rows=decision_order(columns["submitted_on"], columns["application_id"]))
 
     @classmethod
     def from_applications(cls, applications: list[Application]) -> Applications:
@@ -65,16 +75,22 @@ class Applications:
         return self.size
 
     def take(self, rows: np.ndarray) -> Applications:
-        """The rows at ``rows`` (positions, in order), with the typed views computed so far."""
+        """The rows at ``rows`` (positions, in order), with the columns read and typed views computed so far."""
         cache = {key: _take(view, rows) for key, view in self._cache.items()}
-        return Applications({name: _rows_of(column, rows) for name, column in self.columns.items()}, cache)
+        read = {name: values[rows] for name, values in self._read.items()}
+        return Applications(self.columns, cache, rows if self.rows is None else self.rows[rows], read)
 
     def values(self, name: str) -> np.ndarray:
-        """A column's values (None where empty, or the column's default)."""
-        column = self.columns[name]
-        if not isinstance(column, np.ndarray):
-            column = self.columns[name] = objects(column, DEFAULTS.get(name))
-        return column
+        """A column's values for this table's rows (None where empty, or the column's default)."""
+        found = self._read.get(name)
+        if found is None:
+            column = self.columns[name]
+            if self.rows is not None:
+                column = _rows_of(column, self.rows)
+            # object columns hold their defaults already (``from_frame``)
+            found = column if isinstance(column, np.ndarray) else objects(column, DEFAULTS.get(name))
+            self._read[name] = found
+        return found
 
     def _view(self, kind: str, name: str, build: Any) -> Any:
         key = (kind, name)
