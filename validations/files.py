@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from rules.table import joined_column
 from validations.batch import ValidatedTable, validate_table
-from validations.readers import RawTable, WholeFileNeeded, parse_table, table_chunks
+from validations.readers import RawTable, WholeFileNeeded, csv_module_table, table_chunks
 
 CHUNK_ROWS = 100_000
 """Records read and validated at a time."""
@@ -20,13 +20,10 @@ CHUNK_ROWS = 100_000
 
 def validated_file(data: bytes, file: str, kind: str, rows: int = CHUNK_ROWS) -> ValidatedTable:
     """The validated table of ``kind`` in the bytes of one file (``file`` names it in messages)."""
-    chunks = table_chunks(data, file, kind, rows)
-    if chunks is not None:
-        try:
-            return _joined(file, kind, list(_validated(chunks)))
-        except WholeFileNeeded:  # pandas cannot read the file as the csv module does: read whole
-            pass
-    return validate_table(parse_table(data, file, kind))
+    try:
+        return _joined(file, kind, list(_validated(table_chunks(data, file, kind, rows))))
+    except WholeFileNeeded:  # pandas cannot read the file as the csv module does: read whole
+        return validate_table(csv_module_table(data, file, kind))
 
 
 def _validated(chunks: Iterator[RawTable]) -> Iterator[ValidatedTable]:

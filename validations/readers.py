@@ -117,7 +117,7 @@ def _first_row_is_header(numbered: Numbered, file: str, empty: str) -> tuple[lis
 
 def _csv_rows(text: str, file: str) -> tuple[list[object], Numbered]:
     """The csv module's reading of a CSV file: the way every CSV file is read, and the reference that
-    ``_fast_csv_table`` reproduces."""
+    ``_csv_chunks`` reproduces."""
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
@@ -131,15 +131,6 @@ _LINE_BREAKS = re.compile(rb"[\r\n]*")
 
 class WholeFileNeeded(Exception):
     """The CSV file must be read by the csv module, whole: pandas could read it otherwise (``_csv_chunks``)."""
-
-
-def _fast_csv_table(payload: bytes, encoding: str, file: str, kind: str) -> RawTable | None:
-    """The RawTable that ``_csv_rows`` and ``_rows_table`` make of a CSV file, built column by column with no
-    Python loop over the rows; None when the file needs the csv module."""
-    try:
-        return next(_csv_chunks(payload, encoding, file, kind, None))
-    except WholeFileNeeded:
-        return None
 
 
 def _csv_chunks(payload: bytes, encoding: str, file: str, kind: str, rows: int | None) -> Iterator[RawTable]:
@@ -342,33 +333,36 @@ def read_file_bytes(path: Path | str) -> bytes:
 def parse_table(data: bytes, file: str, kind: str) -> RawTable:
     """The table of ``kind`` in the bytes of a file already read (``file`` names it in messages, its suffix
     tells the format): what ``read_table`` gives for the file, for a caller that reads each file once itself."""
+    try:
+        return next(table_chunks(data, file, kind, None))
+    except WholeFileNeeded:
+        return csv_module_table(data, file, kind)
+
+
+def table_chunks(data: bytes, file: str, kind: str, rows: int | None) -> Iterator[RawTable]:
+    """The table of ``kind`` in a file's bytes, ``rows`` records at a time (None: all at once): an XLSX or JSON
+    Lines file as one chunk, a CSV file as pandas reads it, ending in WholeFileNeeded (perhaps after some chunks)
+    when the csv module must read it whole (``csv_module_table``)."""
     if _is_xlsx(data, file):
         from validations.xlsx import xlsx_table  # streams the sheet; imports this module
 
-        return xlsx_table(data, file, kind)
+        yield xlsx_table(data, file, kind)
+        return
     if b"\x00" in data[:4096]:
         raise InputFileError(file, "is binary, not a CSV, XLSX or JSON Lines table")
     text, encoding = decode_csv(data, file)
     if _is_jsonl(file):
-        return _rows_table(file, kind, encoding, *_jsonl_rows(text, file))
+        yield _rows_table(file, kind, encoding, *_jsonl_rows(text, file))
+        return
     payload = text.encode("utf-8") if encoding == "gb18030" else data
     del text  # not kept while pandas reads the bytes: decoded again if the csv module has to read the file
-    table = _fast_csv_table(payload, encoding, file, kind)
-    if table is None:
-        table = _rows_table(file, kind, encoding, *_csv_rows(decode_csv(data, file)[0], file))
-    return table
+    yield from _csv_chunks(payload, encoding, file, kind, rows)
 
 
-def table_chunks(data: bytes, file: str, kind: str, rows: int) -> Iterator[RawTable] | None:
-    """The table of a CSV file that pandas reads, ``rows`` records at a time: the chunks of ``parse_table``'s
-    table, row numbers and all. None for a file ``parse_table`` reads otherwise (XLSX, JSON Lines, binary); the
-    chunks may end in WholeFileNeeded, and then ``parse_table`` reads the file."""
-    if _is_xlsx(data, file) or b"\x00" in data[:4096] or _is_jsonl(file):
-        return None
+def csv_module_table(data: bytes, file: str, kind: str) -> RawTable:
+    """A CSV file read whole by the csv module: the files pandas would read otherwise."""
     text, encoding = decode_csv(data, file)
-    payload = text.encode("utf-8") if encoding == "gb18030" else data
-    del text
-    return _csv_chunks(payload, encoding, file, kind, rows)
+    return _rows_table(file, kind, encoding, *_csv_rows(text, file))
 
 
 def _is_xlsx(data: bytes, file: str) -> bool:
