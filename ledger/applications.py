@@ -1,13 +1,14 @@
-"""Stored applications: the canonical inputs text of each (its content hash the proof it was not changed), the
-batch of a run with where each row came from, which were ingested before, and the manual ones still waiting."""
+"""Stored applications: the inputs of each in typed columns with the hash of their canonical text (the proof they
+were not changed), the batch of a run with where each row came from, which were ingested before, and the manual
+ones still waiting."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
-from decimal import Decimal
+from dataclasses import MISSING
 from typing import Any
 
 import numpy as np
@@ -21,18 +22,14 @@ from rules.model import APPLICATION_FIELDS, Application, Status, application_fro
 from rules.table import joined_column, objects
 
 
-def application_from_json(data: dict[str, Any]) -> Application:
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        kind = APPLICATION_FIELDS.get(name)
-        if kind is None or value is None:
-            continue
-        if kind == "amount":
-            value = Decimal(value)
-        elif kind == "date":
-            value = date.fromisoformat(value)
-        values[name] = value
-    return application_from_row(values)
+def stored_application(record: ApplicationRecord) -> Application:
+    """The application a stored record holds, as the rules take it."""
+    return application_from_row({name: getattr(record, name) for name in APPLICATION_FIELDS})
+
+
+INPUT_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Application) if f.default not in (None, MISSING)}
+"""Inputs that take a default when not given (an entity is an enterprise, a project is not a major one): stored,
+and in the inputs text, with it, as ``Application`` has them."""
 
 
 def inputs_text(inputs: dict[str, Any]) -> str:
@@ -87,13 +84,12 @@ def _inputs_texts(frame: pd.DataFrame) -> list[str]:
     same columns share one template (keys in order, a ``%s`` per value), filled in with their values (entity
     type and major project take their defaults when empty)."""
     names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
-    defaults = {"entity_type": "enterprise", "major_project": False}
     n = len(frame)
     slots: list[str] = []
     values: list[np.ndarray] = []
     pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
     for j, name in enumerate(names):
-        column = objects(frame[name], defaults.get(name))
+        column = objects(frame[name], INPUT_DEFAULTS.get(name))
         given = pd.notna(column)
         pattern |= given.astype(np.int64) << j
         slot, rendered = _json_slot(name, column, given, APPLICATION_FIELDS[name])
@@ -160,38 +156,45 @@ def manual_waiting_for(session: Session, application_ids: Iterable[str]) -> list
     out: list[Application] = []
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
-        for data in session.execute(
-            select(ApplicationRecord.data)
+        for record in session.execute(
+            select(ApplicationRecord)
             .join(DecisionRecord)
             .where(DecisionRecord.status == Status.MANUAL.value, ApplicationRecord.application_id.in_(chunk))
         ).scalars():
-            out.append(application_from_json(data))
+            out.append(stored_application(record))
     return out
 
 
 APPLICATIONS_CHUNK = 25_000
-"""Applications stored at a time: their inputs texts are made a chunk at a time. 500,000 applications stored
-100,000 at a time kept 150 MB more of the intake's memory than 25,000 at a time, and were no faster; the
-applications' statement checks (their intake run) do not grow with the table."""
+"""Applications stored at a time: their inputs texts (for the hashes) are made a chunk at a time. 500,000
+applications stored 100,000 at a time kept 150 MB more of the intake's memory than 25,000 at a time, and were no
+faster; the applications' statement checks (their intake run) do not grow with the table."""
+
+
+def _stored_column(part: pd.DataFrame, name: str) -> list[Any]:
+    """One input of a chunk of a validated frame as ``bulk_insert_tuples`` takes it: None where not given, exact
+    decimals as their text, dates as ISO text."""
+    if name not in part.columns:
+        return [INPUT_DEFAULTS.get(name)] * len(part)
+    values = objects(part[name], INPUT_DEFAULTS.get(name)).tolist()
+    kind = APPLICATION_FIELDS[name]
+    if kind == "amount":
+        return [None if v is None else str(v) for v in values]
+    if kind == "date":
+        return [None if v is None else v.isoformat() for v in values]
+    return values
 
 
 def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:
-    """The new applications of a run (rows of ``batch_frame``), their canonical inputs text as data, a chunk of
-    rows at a time."""
-    names = ("application_id", "content_hash", "data", "source_file", "source_row", "intake_run_id")
+    """The new applications of a run (rows of ``batch_frame``): their inputs in typed columns and the hash of
+    their canonical text, a chunk of rows at a time."""
+    inputs = list(APPLICATION_FIELDS)
+    names = (*inputs, "content_hash", "source_file", "source_row", "intake_run_id")
     for start in range(0, len(batch), APPLICATIONS_CHUNK):
         part = batch.iloc[start : start + APPLICATIONS_CHUNK]
-        texts, hashes = inputs_and_hashes(part)
-        rows = list(
-            zip(
-                part["application_id"].tolist(),
-                hashes,
-                texts,  # JSON text already
-                part["_file"].tolist(),
-                part["_row"].tolist(),
-                [run_id] * len(part),
-                strict=True,
-            )
-        )
-        del texts, hashes
+        columns = [_stored_column(part, name) for name in inputs]
+        _, hashes = inputs_and_hashes(part)
+        columns += [hashes, part["_file"].tolist(), part["_row"].tolist(), [run_id] * len(part)]
+        rows = list(zip(*columns, strict=True))
+        del columns, hashes
         bulk_insert_tuples(session, ApplicationRecord.__table__, names, rows)

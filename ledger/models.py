@@ -8,22 +8,28 @@ balances by its shape.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rules.model import APPLICATION_FIELDS
 
 
 def now_utc() -> datetime:
@@ -174,18 +180,60 @@ REFERENCES_CHECKED_PER_STATEMENT = {
 check a whole bulk write at once (migration b7c3e9f2a184), with the same guarantees."""
 
 
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal kept as the text it was parsed to (``1.0`` and ``1.00`` stay apart, any size the contract
+    allows): neither database's number type keeps both on both backends."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+INPUT_TYPES: dict[str, Any] = {
+    "text": Text,
+    "uscc": String(18),
+    "clause": String(16),
+    "field": String(32),
+    "entity_type": String(32),
+    "title_level": String(32),
+    "cert_level": String(32),
+    "date": Date,
+    "bool": Boolean,
+    "headcount": Integer,
+    "claim_year": Integer,
+    "onboarded_count": Integer,
+    "amount": ExactDecimal,
+}
+"""How an application's input of each kind (``rules.model.APPLICATION_FIELDS``) is stored: one typed column each."""
+
+
 class ApplicationRecord(Base):
-    """An application as ingested (parsed values); re-sending the identical one changes nothing."""
+    """An application as ingested: its parsed inputs, one typed column per input of CONTRACT.md (None where not
+    given; the entity type and major-project flag with their defaults), and the SHA-256 of their canonical text
+    (``ledger.applications.inputs_text``). Re-sending the identical application changes nothing."""
 
-    __tablename__ = "applications"
-
-    application_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    """SHA-256 of the parsed application, to tell an identical re-send from a different one."""
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    source_file: Mapped[str] = mapped_column(Text)
-    source_row: Mapped[int] = mapped_column(Integer)
-    intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))
+    __table__ = Table(
+        "applications",
+        Base.metadata,
+        Column("application_id", String(200), primary_key=True),
+        *(Column(name, INPUT_TYPES[kind]) for name, kind in APPLICATION_FIELDS.items() if name != "application_id"),
+        Column("content_hash", String(64), nullable=False),
+        Column("source_file", Text, nullable=False),
+        Column("source_row", Integer, nullable=False),
+        Column("intake_run_id", ForeignKey("intake_runs.id"), nullable=False),
+    )
+    if TYPE_CHECKING:
+        application_id: Mapped[str]
+        content_hash: Mapped[str]
+        """SHA-256 of the canonical text of the parsed inputs, to tell an identical re-send from a different one."""
+        source_file: Mapped[str]
+        source_row: Mapped[int]
+        intake_run_id: Mapped[int]
 
 
 class ParameterSet(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ from ledger.models import (
     QuarantineRecord,
 )
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
+
+if TYPE_CHECKING:
+    from rules.model import Application
 
 # Each query imports what it alone needs where it runs (the rules and pandas for a replay, the exports' columns
 # for an export): a balance does not wait for the rules to load.
@@ -36,15 +39,14 @@ def export_csv(engine: Engine, what: str, out: str) -> int:
         return write_csv(path, columns, rows(session))
 
 
-def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -> dict[str, Any]:
+def replayed_trace(d: DecisionRecord, application: Application, run_as_of: date) -> dict[str, Any]:
     """The trace of a stored decision: its application decided again by the rules from the facts the decision
     kept (on its run's date), told step by step, and checked against what was stored."""
-    from ledger.applications import application_from_json
     from rules.explain import explain
     from rules.params import default_parameters
 
     facts = d.trace.get("facts", d.trace.get("replay", {}))
-    again = explain(application_from_json(inputs), facts, default_parameters(), run_as_of)
+    again = explain(application, facts, default_parameters(), run_as_of)
     stored = (d.status, d.reasons, d.award_total_fen)
     outcome = (again.status, ";".join(again.reasons), again.award_fen)
     return {
@@ -62,23 +64,23 @@ def replayed_trace(d: DecisionRecord, inputs: dict[str, Any], run_as_of: date) -
 def load_decision(engine: Engine, application_id: str) -> dict[str, Any] | None:
     """The stored decision, its installments and how each was settled, for ``subsidy explain``; a quarantined
     application's rows and reasons; None when the application is unknown."""
+    from ledger.applications import stored_application
     from ledger.exports import decision_fields
-    from rules.model import APPLICATION_FIELDS
 
     with Session(engine) as session:
         d = session.get(DecisionRecord, application_id)
         if d is None:
             return _quarantined(session, application_id)
-        application = session.get(ApplicationRecord, application_id)
+        record = session.get(ApplicationRecord, application_id)
+        application = stored_application(record) if record is not None else None
         parameters = session.get(ParameterSet, d.parameter_set) if d.parameter_set else None
         stored_trace = dict(d.trace)
         run = session.get(IntakeRun, d.intake_run_id)
         if ("facts" in stored_trace or "replay" in stored_trace) and application is not None and run is not None:
-            stored_trace = replayed_trace(d, application.data, run.as_of)
-        inputs = application.data if application else {}
+            stored_trace = replayed_trace(d, application, run.as_of)
         trace = {
             **stored_trace,
-            "inputs": {k: inputs[k] for k in APPLICATION_FIELDS if k in inputs},
+            "inputs": application.as_inputs() if application is not None else {},
             "parameters": parameters.values if parameters else stored_trace.get("parameters", {}),
         }
         return {

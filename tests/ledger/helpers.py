@@ -72,7 +72,6 @@ def approve(engine: Engine, awards: list[tuple[str, str, str, int]]) -> None:
                 ApplicationRecord(
                     application_id=app_id,
                     content_hash="-",
-                    data={},
                     source_file="-",
                     source_row=1,
                     intake_run_id=run.id,

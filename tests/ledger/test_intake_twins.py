@@ -196,7 +196,7 @@ def test_exports_neutralise_formulas_and_keep_text_verbatim(db_url: str, tmp_pat
     from ledger.models import ApplicationRecord
 
     with Session(engine) as s:
-        names = {a.application_id: a.data["name"] for a in s.query(ApplicationRecord)}
+        names = {a.application_id: a.name for a in s.query(ApplicationRecord)}
         write_csv(tmp_path / "d.csv", DECISION_COLUMNS, decision_rows(s))
     assert names["T-2"] == "Robert'); DROP TABLE decisions;--"
     assert names["T-1"] == '=HYPERLINK("x")'

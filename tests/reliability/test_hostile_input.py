@@ -76,8 +76,8 @@ def test_hostile_text_is_stored_verbatim_and_exports_are_neutralised(db_url: str
     engine = get_engine(db_url)
     _intake(engine, path)
     with Session(engine) as s:
-        stored = {a.application_id: a.data for a in s.execute(select(ApplicationRecord)).scalars()}
-        assert {k: v["name"] for k, v in stored.items()} == {f"H-{n}": t.strip() for n, t in enumerate(HOSTILE)}
+        stored = {a.application_id: a.name for a in s.execute(select(ApplicationRecord)).scalars()}
+        assert stored == {f"H-{n}": t.strip() for n, t in enumerate(HOSTILE)}
         assert s.execute(select(func.count()).select_from(DecisionRecord)).scalar_one() == len(HOSTILE)
         [bad] = s.execute(select(QuarantineRecord)).scalars()
         assert bad.raw["clause"] == "=1+1"  # kept verbatim for the operator
