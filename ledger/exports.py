@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.journal import BatchWalk, journal_batches
 from ledger.models import DecisionRecord, LedgerTransaction, QuarantineRecord, TransactionKind
 from ledger.posting import GENESIS_HASH
 from rules.model import Reason, Status
@@ -137,15 +138,18 @@ def ledger_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every ledger entry as its two lines: line 1 the debit, line 2 the credit; with its hash and the hash of the
     entry before it (its chain link, read in order)."""
     query = select(LedgerTransaction).order_by(LedgerTransaction.seq).execution_options(yield_per=5000)
+    walk = BatchWalk(journal_batches(session))
     prev = GENESIS_HASH
     for t in session.execute(query).scalars():
+        batch = walk.of(t.seq)
+        posted_at, source = (batch.posted_at.isoformat(), batch.source) if batch is not None else ("", "")
         for line, account, debit, credit in (
             (1, t.debit_account, t.amount_fen, 0),
             (2, t.credit_account, 0, t.amount_fen),
         ):
             yield {
                 "seq": t.seq,
-                "posted_at": t.posted_at.isoformat(),
+                "posted_at": posted_at,
                 "business_key": t.business_key,
                 "kind": t.kind,
                 "application_id": t.application_id,
@@ -160,7 +164,7 @@ def ledger_rows(session: Session) -> Iterator[dict[str, Any]]:
                 "amount": cny(from_fen(t.amount_fen)),
                 "reasons": t.reasons,
                 "reverses_seq": t.reverses_seq,
-                "source": t.source,
+                "source": source,
                 "prev_hash": prev,
                 "entry_hash": t.entry_hash,
             }

@@ -338,14 +338,28 @@ class LedgerTransaction(Base):
     reasons: Mapped[str] = mapped_column(Text, default="")
     reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), unique=True)
     """The transaction this one reverses (at most one reversal per transaction)."""
-    source: Mapped[str] = mapped_column(String(64))
-    """Which run posted it, e.g. ``intake:3`` or ``cycle:2``."""
-    posted_at: Mapped[datetime] = mapped_column(DateTime)
     entry_hash: Mapped[str] = mapped_column(String(64))
     """The entry's one stored hash, its chain link: SHA-256 over its sequence number, the previous entry's hash,
-    its content hash (recomputed from what it says, ``posting.content_hashes``), its posting time and run."""
+    its content hash (recomputed from what it says, ``posting.content_hashes``), and the time and run of its
+    journal batch (``JournalBatch``)."""
 
     __table_args__ = (
         CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),
         CheckConstraint("debit_account <> credit_account", name="ck_ledger_two_accounts"),
     )
+
+
+class JournalBatch(Base):
+    """Entries posted together, by one run at one time: the consecutive entries ``first_seq`` … ``last_seq``. When
+    and by which run an entry was posted is kept once per batch, not once per entry; each entry's hash covers both.
+    Append-only, as the ledger."""
+
+    __tablename__ = "journal_batches"
+
+    first_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(64))
+    """Which run posted the batch, e.g. ``intake:3`` or ``cycle:2``."""
+    posted_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("last_seq >= first_seq", name="ck_journal_batch_not_empty"),)

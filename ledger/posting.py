@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
+from sqlalchemy import ColumnElement, and_, exists, insert, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
 from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples
-from ledger.models import LedgerTransaction, TransactionKind
+from ledger.models import JournalBatch, LedgerTransaction, TransactionKind
 
 GENESIS_HASH = "0" * 64
 COMMITMENT, PAYMENT, FORFEIT = (
@@ -265,7 +265,7 @@ ENTRY_FIELDS = (
     "credit_account",
 )
 """What an entry says, in the order ``content_hash`` takes it."""
-LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "source", "posted_at", "entry_hash")
+LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "entry_hash")
 """The columns of a posted entry, in the order ``post_columns`` builds its rows."""
 
 
@@ -288,7 +288,8 @@ def post_columns(
     once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the
     look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
     guards); ``head`` is the chain head the caller read in this transaction, under the run lock, with nothing
-    posted since. Entries are hashed and inserted a chunk at a time; the chain goes on across chunks."""
+    posted since. Entries are hashed and inserted a chunk at a time; the chain goes on across chunks. The entries
+    posted are one journal batch: ``source`` and the time are stored once, with it."""
     result = PostResult()
     cols: list[Sequence[Any]] = [columns[name] for name in ENTRY_FIELDS]
     keys = cols[0]
@@ -302,8 +303,9 @@ def post_columns(
     _check_transfers(keys, cols[7], cols[10], cols[11])
     existing = {} if known_new else _posted_contents(session, keys)
     seq, prev = head if head is not None else chain_head(session)
+    first = seq + 1
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    stamp, stored_at = now.isoformat(), now.isoformat(sep=" ")
+    stamp = now.isoformat()
     for start in range(0, len(keys), INSERT_CHUNK):
         chunk = [c[start : start + INSERT_CHUNK] for c in cols]
         contents = content_hashes(chunk)
@@ -324,9 +326,11 @@ def post_columns(
             links.append(prev)
         seq += len(contents)
         n = len(contents)
-        rows = list(zip(seqs, *chunk, [source] * n, [stored_at] * n, links, strict=True))
+        rows = list(zip(seqs, *chunk, links, strict=True))
         bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
         result.posted += n
+    if result.posted:
+        session.execute(insert(JournalBatch).values(first_seq=first, last_seq=seq, source=source, posted_at=now))
     result.head = prev
     return result
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from core.errors import LedgerIntegrityError
 from ledger import invariants
 from ledger.anchors import Anchor, read_anchors
-from ledger.models import LedgerTransaction, TransactionKind
+from ledger.journal import BatchWalk, check_batches_tile, journal_batches
+from ledger.models import JournalBatch, LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, content_hash, entry_hash
 
 BATCH = 5000
@@ -38,6 +39,8 @@ def verify_ledger(
     wanted = set(known_heads)
     given = len(wanted)
     anchored = {a.seq: a for a in (read_anchors(session) if anchors is None else anchors)}
+    batches = journal_batches(session)
+    walk = BatchWalk(batches)
     prev = GENESIS_HASH
     entries = 0
     while True:
@@ -55,7 +58,7 @@ def verify_ledger(
             break
         for t in txns:
             entries += 1
-            check_entry(t, entries, prev)
+            check_entry(t, entries, prev, walk.of(t.seq))
             anchor = anchored.get(t.seq)
             if anchor is not None and anchor.head != t.entry_hash:
                 raise LedgerIntegrityError(
@@ -74,11 +77,13 @@ def verify_ledger(
             entries + 1,
             f"missing: the ledger ends at #{entries} but {last.source} kept head #{last.seq} outside the database",
         )
+    check_batches_tile(batches, entries)
     check_entries_match(session)
     checked = [
         f"{entries} entries in order from #1, each a transfer between two named accounts, its hash recomputed from "
-        f"what it says, when and by which run it was posted, and the hash of the entry before it",
+        f"what it says, when and by which run it was posted (its journal batch), and the hash of the entry before it",
         f"{len(anchored)} chain head(s) kept outside the database (the anchor file) found at their places",
+        f"{len(batches)} journal batch(es) holding each entry exactly once",
         "every commitment an installment of an approved decision within its award, every settlement one unreversed "
         "installment due by its cycle (same recipient and amount), every approved award equal to its commitments",
     ]
@@ -87,11 +92,13 @@ def verify_ledger(
     return VerifyReport(entries, prev, anchors_checked=len(anchored), checked=checked)
 
 
-def check_entry(t: LedgerTransaction, expected_seq: int, prev: str) -> None:
-    """One entry: in its place, a transfer, and its hash that of its content, posting and link to the entry before
-    it (``prev``: that entry's hash), each recomputed."""
+def check_entry(t: LedgerTransaction, expected_seq: int, prev: str, batch: JournalBatch | None) -> None:
+    """One entry: in its place, a transfer, and its hash that of its content, posting (``batch``: its journal
+    batch) and link to the entry before it (``prev``: that entry's hash), each recomputed."""
     if t.seq != expected_seq:
         raise LedgerIntegrityError(expected_seq, f"missing; the chain jumps to #{t.seq}")
+    if batch is None:
+        raise LedgerIntegrityError(t.seq, "is in no journal batch: when and by which run it was posted is not kept")
     if t.amount_fen < 0 or not t.debit_account or not t.credit_account or t.debit_account == t.credit_account:
         raise LedgerIntegrityError(
             t.seq, f"does not balance (debit {t.debit_account!r}, credit {t.credit_account!r}, {t.amount_fen} fen)"
@@ -110,7 +117,7 @@ def check_entry(t: LedgerTransaction, expected_seq: int, prev: str) -> None:
         t.debit_account,
         t.credit_account,
     )
-    if entry_hash(t.seq, prev, content, t.posted_at, t.source) != t.entry_hash:
+    if entry_hash(t.seq, prev, content, batch.posted_at, batch.source) != t.entry_hash:
         raise LedgerIntegrityError(
             t.seq,
             f"does not match its hash ({t.business_key}): what it says, when or by which run it was posted was changed "

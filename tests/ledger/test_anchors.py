@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
 from ledger.anchors import anchor_file, read_anchors
+from ledger.journal import BatchWalk, journal_batches
 from ledger.models import LedgerTransaction
 from ledger.posting import content_hash, entry_hash
 from ledger.verify import verify_ledger
@@ -57,6 +58,11 @@ def test_a_rewrite_that_recomputes_every_later_hash_is_reported(two_runs) -> Non
     with Session(engine) as s:
         entries = s.execute(select(LedgerTransaction).order_by(LedgerTransaction.seq)).scalars().all()
         rows = [{c.name: getattr(e, c.name) for c in LedgerTransaction.__table__.columns} for e in entries]
+        walk = BatchWalk(journal_batches(s))
+        for r in rows:
+            batch = walk.of(r["seq"])
+            assert batch is not None
+            r.update(posted_at=batch.posted_at, source=batch.source)
     statements, prev = [], "0" * 64
     for r in rows:  # entry #14 says otherwise; every hash from there on recomputed: the chain itself is sound
         r["reasons"] = "rewritten" if r["seq"] == 14 else r["reasons"]
