@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -24,7 +25,10 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,6 +61,14 @@ def floor_seconds(apps: Path, url: str) -> float:
         conn.exec_driver_sql("DROP TABLE floor_rows")
     engine.dispose()
     return elapsed
+
+
+def in_own_process(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` run in a fresh interpreter: this process stays small. Linux keeps a process's peak RSS
+    across fork and exec, so a command started by a process that once held 2 GB reports at least 2 GB as its own
+    peak (``ru_maxrss``); the inputs and the floor, built here, would otherwise set every command's figure."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 def database_mb(env: dict[str, str], folder: Path) -> float:
@@ -138,8 +150,8 @@ def main() -> None:
                     env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
                     floor_url = f"sqlite:///{folder / 'floor.db'}"
                 try:
-                    apps, blacklist = make_inputs(folder / "input", n, args.seed)
-                    floor = floor_seconds(apps, floor_url)
+                    apps, blacklist = in_own_process(make_inputs, folder / "input", n, args.seed)
+                    floor = in_own_process(floor_seconds, apps, floor_url)
                     print(f"{args.backend:<11}{n:>9}{'floor':>10}{floor:>9.1f}{n / floor:>10.0f}{'':>13}", flush=True)
                     pipeline = 0.0
                     for stage, cmd in (
