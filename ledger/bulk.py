@@ -204,7 +204,8 @@ def _copy_value(value: Any) -> str:
 
 def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
     """Rows in PostgreSQL COPY's text format, built column by column: a column of plain texts (the usual case:
-    codes, ids, hashes, JSON without escapes) is taken as it is, a column of integers turned to text at once."""
+    codes, ids, hashes, JSON without escapes) is taken as it is, a column of integers or of flags turned to text at
+    once."""
     columns: list[Sequence[str]] = []
     for column in zip(*rows, strict=True):
         kinds = set(map(type, column))
@@ -215,6 +216,9 @@ def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
                 continue
         elif kinds == {int}:
             columns.append(list(map(str, column)))
+            continue
+        elif kinds == {bool}:
+            columns.append(["t" if value else "f" for value in column])
             continue
         columns.append(list(map(_copy_value, column)))
     return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
