@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING
 from typing import Any
 
@@ -75,30 +75,47 @@ def inputs_texts(frame: pd.DataFrame, chunk: int = 200_000) -> list[str]:
     """``inputs_text(app.as_inputs())`` for every row of a validated frame (in chunks of rows: bounded memory)."""
     out: list[str] = []
     for start in range(0, len(frame), chunk):
-        out.extend(_inputs_texts(frame.iloc[start : start + chunk]))
+        out.extend(_inputs_texts(_StoredInputs.of(frame.iloc[start : start + chunk])))
     return out
 
 
-def _inputs_texts(frame: pd.DataFrame) -> list[str]:
-    """``inputs_text(app.as_inputs())`` for every row of a validated frame, column by column: rows that give the
-    same columns share one template (keys in order, a ``%s`` per value), filled in with their values (entity
-    type and major project take their defaults when empty)."""
-    names = sorted(n for n in APPLICATION_FIELDS if n in frame.columns)
-    n = len(frame)
+@dataclasses.dataclass
+class _StoredInputs:
+    """The inputs of a chunk of a validated frame as they are stored, one column each (None where not given, exact
+    decimals as their text, dates as ISO text; entity type and major project with their defaults), in the order
+    the inputs text names them, and which inputs each row gives (a bit per column)."""
+
+    names: list[str]
+    columns: list[np.ndarray]
+    given: np.ndarray
+
+    @classmethod
+    def of(cls, part: pd.DataFrame) -> _StoredInputs:
+        names = sorted(APPLICATION_FIELDS)
+        columns = [_stored_column(part, name) for name in names]
+        given = np.zeros(len(part), dtype=np.int64)
+        for j, column in enumerate(columns):
+            given |= pd.notna(column).astype(np.int64) << j
+        return cls(names, columns, given)
+
+    def by_given(self) -> Iterator[tuple[np.ndarray, list[int]]]:
+        """The rows that give the same inputs, with those inputs (positions in ``names``), pattern by pattern."""
+        for bits in np.unique(self.given).tolist():
+            yield np.flatnonzero(self.given == bits), [j for j in range(len(self.names)) if bits >> j & 1]
+
+
+def _inputs_texts(inputs: _StoredInputs) -> list[str]:
+    """``inputs_text(app.as_inputs())`` for every row, column by column: rows that give the same inputs share one
+    template (keys in order, a ``%s`` per value), filled in with their values (an amount's or a date's stored text
+    is the text its JSON quotes)."""
     slots: list[str] = []
     values: list[np.ndarray] = []
-    pattern = np.zeros(n, dtype=np.int64)  # which columns each row gives, as bits
-    for j, name in enumerate(names):
-        column = objects(frame[name], INPUT_DEFAULTS.get(name))
-        given = pd.notna(column)
-        pattern |= given.astype(np.int64) << j
-        slot, rendered = _json_slot(name, column, given, APPLICATION_FIELDS[name])
+    for name, column in zip(inputs.names, inputs.columns, strict=True):
+        slot, rendered = _json_slot(name, column, pd.notna(column), APPLICATION_FIELDS[name])
         slots.append(slot)
         values.append(rendered)
-    out = np.empty(n, dtype=object)
-    for bits in np.unique(pattern).tolist():  # rows giving the same columns are rendered together
-        rows = np.flatnonzero(pattern == bits)
-        present = [j for j in range(len(names)) if bits >> j & 1]
+    out = np.empty(len(inputs.given), dtype=object)
+    for rows, present in inputs.by_given():
         if not present:
             out[rows] = "{}"
             continue
@@ -129,7 +146,12 @@ def batch_frame(tables: Sequence[Any]) -> pd.DataFrame:
 def inputs_and_hashes(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The canonical inputs text of each row of a validated frame and its content hash (SHA-256 of the text)."""
     texts = inputs_texts(frame)
-    return texts, [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    return texts, _digests(texts)
+
+
+def _digests(texts: Iterable[str]) -> list[str]:
+    sha256 = hashlib.sha256
+    return [sha256(t.encode("utf-8")).hexdigest() for t in texts]
 
 
 def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -195,21 +217,14 @@ def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> No
     their canonical text, a chunk of rows at a time. Rows that give the same inputs are inserted together, naming
     only those columns: an application gives 10 to 15 of the 30, and SQLite binds every value named, None or not
     (33 columns took five times as long as 13)."""
-    inputs = list(APPLICATION_FIELDS)
     for start in range(0, len(batch), APPLICATIONS_CHUNK):
         part = batch.iloc[start : start + APPLICATIONS_CHUNK]
-        n = len(part)
-        columns = [_stored_column(part, name) for name in inputs]
-        pattern = np.zeros(n, dtype=np.int64)  # which inputs each row gives, as bits
-        for j, column in enumerate(columns):
-            pattern |= pd.notna(column).astype(np.int64) << j
-        _, hashes = inputs_and_hashes(part)
-        fixed = [np.asarray(hashes, dtype=object), part["_file"].to_numpy(dtype=object), part["_row"].to_numpy()]
-        for bits in np.unique(pattern).tolist():
-            rows = np.flatnonzero(pattern == bits)
-            given = [j for j in range(len(inputs)) if bits >> j & 1]
-            names = (*(inputs[j] for j in given), "content_hash", "source_file", "source_row", "intake_run_id")
-            values = [columns[j][rows].tolist() for j in given] + [c[rows].tolist() for c in fixed]
+        inputs = _StoredInputs.of(part)
+        hashes = np.asarray(_digests(_inputs_texts(inputs)), dtype=object)
+        fixed = [hashes, part["_file"].to_numpy(dtype=object), part["_row"].to_numpy()]
+        for rows, given in inputs.by_given():
+            names = (*(inputs.names[j] for j in given), "content_hash", "source_file", "source_row", "intake_run_id")
+            values = [inputs.columns[j][rows].tolist() for j in given] + [c[rows].tolist() for c in fixed]
             bulk_insert_tuples(
                 session, ApplicationRecord.__table__, names, list(zip(*values, [run_id] * len(rows), strict=True))
             )

@@ -4,11 +4,10 @@ every later hash, or a ledger cut short, is reported with the entry where it dif
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
@@ -17,30 +16,12 @@ from ledger.journal import BatchWalk, journal_batches
 from ledger.models import LedgerTransaction
 from ledger.posting import content_hash, entry_hash
 from ledger.verify import verify_ledger
-from rules.params import default_parameters
-from tasks.cycle import run_cycle
-from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
+from tests.ledger.helpers import intake_and_cycle, owner_sql
 
 
 @pytest.fixture
 def two_runs(engine, tmp_path: Path):  # type: ignore[no-untyped-def]
-    intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 6))  # 3 pilots + 3 × 3 rent = 12 entries
-    summary = run_cycle(engine, 2024, date(2024, 12, 1), default_parameters())  # 3 pilots + 3 rent year 1 = 6
-    return engine, summary
-
-
-def _owner_sql(engine, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """What an owner of the database can do: switch the ledger's triggers off and change it."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ALTER TABLE ledger_transactions DISABLE TRIGGER USER"))
-        else:
-            for name in ("no_update", "no_delete"):
-                conn.execute(text(f"DROP TRIGGER ledger_transactions_{name}"))
-        for statement in statements:
-            conn.execute(text(statement))
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ALTER TABLE ledger_transactions ENABLE TRIGGER USER"))
+    return engine, intake_and_cycle(engine, tmp_path)
 
 
 def test_each_committing_run_appends_its_head_and_verify_checks_them(two_runs) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +55,7 @@ def test_a_rewrite_that_recomputes_every_later_hash_is_reported(two_runs) -> Non
             f"UPDATE ledger_transactions SET reasons = '{r['reasons']}', entry_hash = '{head}' WHERE seq = {r['seq']}"
         )
         prev = head
-    _owner_sql(engine, statements)
+    owner_sql(engine, "ledger_transactions", statements)
     with Session(engine) as s:
         verify_ledger(s, anchors=[])  # without the heads kept outside, the rewritten chain looks sound
         with pytest.raises(LedgerIntegrityError, match="differs from the head cycle:1 kept outside") as info:
@@ -84,6 +65,6 @@ def test_a_rewrite_that_recomputes_every_later_hash_is_reported(two_runs) -> Non
 
 def test_a_ledger_cut_short_is_reported(two_runs) -> None:  # type: ignore[no-untyped-def]
     engine, _ = two_runs
-    _owner_sql(engine, ["DELETE FROM ledger_transactions WHERE seq > 12"])
+    owner_sql(engine, "ledger_transactions", ["DELETE FROM ledger_transactions WHERE seq > 12"])
     with Session(engine) as s, pytest.raises(LedgerIntegrityError, match="ends at #12 but cycle:1 kept head #18"):
         verify_ledger(s)

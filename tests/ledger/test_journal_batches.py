@@ -5,7 +5,6 @@ and back with every hash unchanged; on both databases."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,7 @@ from ledger.db import alembic_config
 from ledger.exports import ledger_rows
 from ledger.journal import journal_batches
 from ledger.verify import verify_ledger
-from rules.params import default_parameters
-from tasks.cycle import run_cycle
-from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
+from tests.ledger.helpers import intake_and_cycle, owner_sql
 
 BEFORE_BATCHES = "c5a7e1d3f802"
 """The revision that kept ``source`` and ``posted_at`` in every entry."""
@@ -28,23 +25,8 @@ BEFORE_BATCHES = "c5a7e1d3f802"
 
 @pytest.fixture
 def two_runs(engine, tmp_path: Path):  # type: ignore[no-untyped-def]
-    intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 6))  # 3 pilots + 3 × 3 rent = 12 entries
-    run_cycle(engine, 2024, date(2024, 12, 1), default_parameters())  # 3 pilots + 3 rent year 1 = 6
+    intake_and_cycle(engine, tmp_path)
     return engine
-
-
-def _owner_sql(engine, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """What an owner of the database can do: switch the journal's triggers off and change it."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ALTER TABLE journal_batches DISABLE TRIGGER USER"))
-        else:
-            for name in ("no_update", "no_delete"):
-                conn.execute(text(f"DROP TRIGGER journal_batches_{name}"))
-        for statement in statements:
-            conn.execute(text(statement))
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ALTER TABLE journal_batches ENABLE TRIGGER USER"))
 
 
 def test_each_run_posts_one_batch_and_the_export_gives_each_entry_its_batch(two_runs) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +67,7 @@ def test_the_journal_is_append_only(two_runs) -> None:  # type: ignore[no-untype
 def test_a_batch_changed_afterwards_is_reported_at_the_first_entry_it_touches(  # type: ignore[no-untyped-def]
     two_runs, statements, seq, message
 ) -> None:
-    _owner_sql(two_runs, statements)
+    owner_sql(two_runs, "journal_batches", statements)
     with Session(two_runs) as s, pytest.raises(LedgerIntegrityError, match=message) as info:
         verify_ledger(s, anchors=[])
     assert info.value.seq == seq

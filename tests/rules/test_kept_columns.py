@@ -55,8 +55,9 @@ def test_a_batch_of_two_files_stays_compact_and_in_decision_order() -> None:
     table = Applications.from_frame(batch)
     assert table.values("application_id").tolist() == ["C", "A", "B"]
     assert table.values("entity_type").tolist() == ["enterprise"] * 3  # the default of an absent column
+    defaults = '"entity_type":"enterprise","major_project":false'  # as the application has them (as_inputs)
     assert inputs_texts(batch) == [
-        '{"application_id":"B","clause":"A2","submitted_on":"2024-03-02"}',
-        '{"application_id":"A","clause":"A2","submitted_on":"2024-03-02"}',
-        '{"application_id":"C","clause":"A2","submitted_on":"2024-03-01"}',
+        '{"application_id":"B","clause":"A2",' + defaults + ',"submitted_on":"2024-03-02"}',
+        '{"application_id":"A","clause":"A2",' + defaults + ',"submitted_on":"2024-03-02"}',
+        '{"application_id":"C","clause":"A2",' + defaults + ',"submitted_on":"2024-03-01"}',
     ]
