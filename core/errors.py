@@ -55,9 +55,9 @@ class IdempotencyConflict(LedgerError):
 
 
 class LedgerIntegrityError(LedgerError):
-    """Verification found the first bad entry."""
+    """Verification found the first bad entry (or, ``subject`` named, the first bad record of another kind)."""
 
-    def __init__(self, seq: int, problem: str) -> None:
+    def __init__(self, seq: int, problem: str, subject: str | None = None) -> None:
         self.seq = seq
         self.problem = problem
-        super().__init__(f"ledger entry #{seq}: {problem}")
+        super().__init__(f"{subject or f'ledger entry #{seq}'}: {problem}")

@@ -91,12 +91,16 @@ class _StoredInputs:
 
     @classmethod
     def of(cls, part: pd.DataFrame) -> _StoredInputs:
+        """The inputs of a chunk of a validated frame."""
+        return cls.of_columns({name: _stored_column(part, name) for name in APPLICATION_FIELDS}, len(part))
+
+    @classmethod
+    def of_columns(cls, columns: dict[str, np.ndarray], n: int) -> _StoredInputs:
         names = sorted(APPLICATION_FIELDS)
-        columns = [_stored_column(part, name) for name in names]
-        given = np.zeros(len(part), dtype=np.int64)
-        for j, column in enumerate(columns):
-            given |= pd.notna(column).astype(np.int64) << j
-        return cls(names, columns, given)
+        given = np.zeros(n, dtype=np.int64)
+        for j, name in enumerate(names):
+            given |= pd.notna(columns[name]).astype(np.int64) << j
+        return cls(names, [columns[name] for name in names], given)
 
     def by_given(self) -> Iterator[tuple[np.ndarray, list[int]]]:
         """The rows that give the same inputs, with those inputs (positions in ``names``), pattern by pattern."""
@@ -194,19 +198,23 @@ faster; the applications' statement checks (their intake run) do not grow with t
 
 
 def _stored_column(part: pd.DataFrame, name: str) -> np.ndarray:
-    """One input of a chunk of a validated frame as ``bulk_insert_tuples`` takes it: None where not given, exact
-    decimals as their text, dates as ISO text."""
-    out = np.empty(len(part), dtype=object)
+    """One input of a chunk of a validated frame as it is stored (``_stored_values``)."""
     if name not in part.columns:
+        out = np.empty(len(part), dtype=object)
         out[:] = INPUT_DEFAULTS.get(name)
         return out
-    values = objects(part[name], INPUT_DEFAULTS.get(name))
-    kind = APPLICATION_FIELDS[name]
+    return _stored_values(objects(part[name], INPUT_DEFAULTS.get(name)).tolist(), APPLICATION_FIELDS[name])
+
+
+def _stored_values(values: list[Any], kind: str) -> np.ndarray:
+    """Values of one input as ``bulk_insert_tuples`` takes them: None where not given, exact decimals as their
+    text, dates as ISO text."""
+    out = np.empty(len(values), dtype=object)
     if kind == "amount":
-        out[:] = [None if v is None else str(v) for v in values.tolist()]
+        out[:] = [None if v is None else str(v) for v in values]
     elif kind == "date":
-        texts = {v: v.isoformat() for v in set(values.tolist()) if v is not None}  # a date per distinct day
-        out[:] = [None if v is None else texts[v] for v in values.tolist()]
+        texts = {v: v.isoformat() for v in set(values) if v is not None}  # a date per distinct day
+        out[:] = [None if v is None else texts[v] for v in values]
     else:
         out[:] = values
     return out
@@ -228,3 +236,27 @@ def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> No
             bulk_insert_tuples(
                 session, ApplicationRecord.__table__, names, list(zip(*values, [run_id] * len(rows), strict=True))
             )
+
+
+def applications_unchanged(session: Session) -> tuple[int, str | None]:
+    """How many applications are stored, and the first (by id) whose inputs no longer give the hash stored with them
+    at intake (None when every one does): the inputs texts rebuilt from the columns, a chunk at a time."""
+    table = ApplicationRecord.__table__
+    query = (
+        select(*(table.c[name] for name in APPLICATION_FIELDS), table.c.content_hash)
+        .order_by(table.c.application_id)
+        .execution_options(yield_per=APPLICATIONS_CHUNK)
+    )
+    count = 0
+    for rows in session.execute(query).partitions():
+        columns = list(zip(*rows, strict=True))
+        stored = {
+            name: _stored_values(list(values), kind)
+            for (name, kind), values in zip(APPLICATION_FIELDS.items(), columns, strict=False)
+        }
+        digests = _digests(_inputs_texts(_StoredInputs.of_columns(stored, len(rows))))
+        for app_id, kept, digest in zip(stored["application_id"], columns[-1], digests, strict=True):
+            if kept != digest:
+                return count, app_id
+        count += len(rows)
+    return count, None

@@ -1,4 +1,5 @@
-"""Verification and balances: recompute every entry's content hash and chain link and the ledger's totals."""
+"""Verification and balances: recompute every entry's content hash and chain link, every application's inputs hash,
+and the ledger's totals."""
 
 from __future__ import annotations
 
@@ -66,6 +67,27 @@ def verify_ledger(
                 )
             prev = t.entry_hash
             wanted.discard(prev)
+    check_heads_reached(wanted, anchored, entries)
+    check_batches_tile(batches, entries)
+    check_entries_match(session)
+    applications = check_applications_unchanged(session)
+    checked = [
+        f"{entries} entries in order from #1, each a transfer between two named accounts, its hash recomputed from "
+        f"what it says, when and by which run it was posted (its journal batch), and the hash of the entry before it",
+        f"{len(anchored)} chain head(s) kept outside the database (the anchor file) found at their places",
+        f"{len(batches)} journal batch(es) holding each entry exactly once",
+        "every commitment an installment of an approved decision within its award, every settlement one unreversed "
+        "installment due by its cycle (same recipient and amount), every approved award equal to its commitments",
+        f"{applications} applications' inputs, each giving the hash stored with it at intake",
+    ]
+    if given:
+        checked.insert(2, f"{given} chain head(s) given found in the chain")
+    return VerifyReport(entries, prev, anchors_checked=len(anchored), checked=checked)
+
+
+def check_heads_reached(wanted: set[str], anchored: dict[int, Anchor], entries: int) -> None:
+    """After the walk: every chain head given was met (``wanted`` holds those that were not), and no head kept
+    outside the database lies beyond the ledger's last entry (a ledger cut short)."""
     if wanted:
         raise LedgerIntegrityError(
             entries, f"chain head(s) kept outside the database are not in the chain: {', '.join(sorted(wanted))}"
@@ -77,19 +99,20 @@ def verify_ledger(
             entries + 1,
             f"missing: the ledger ends at #{entries} but {last.source} kept head #{last.seq} outside the database",
         )
-    check_batches_tile(batches, entries)
-    check_entries_match(session)
-    checked = [
-        f"{entries} entries in order from #1, each a transfer between two named accounts, its hash recomputed from "
-        f"what it says, when and by which run it was posted (its journal batch), and the hash of the entry before it",
-        f"{len(anchored)} chain head(s) kept outside the database (the anchor file) found at their places",
-        f"{len(batches)} journal batch(es) holding each entry exactly once",
-        "every commitment an installment of an approved decision within its award, every settlement one unreversed "
-        "installment due by its cycle (same recipient and amount), every approved award equal to its commitments",
-    ]
-    if given:
-        checked.insert(2, f"{given} chain head(s) given found in the chain")
-    return VerifyReport(entries, prev, anchors_checked=len(anchored), checked=checked)
+
+
+def check_applications_unchanged(session: Session) -> int:
+    """Every stored application's inputs still give the hash stored with them at intake; returns how many."""
+    from ledger.applications import applications_unchanged  # pandas: loaded for verify only, not for balances
+
+    applications, changed = applications_unchanged(session)
+    if changed is not None:
+        raise LedgerIntegrityError(
+            0,
+            "its inputs do not give the hash stored with them at intake: changed after it was decided",
+            subject=f"application {changed}",
+        )
+    return applications
 
 
 def check_entry(t: LedgerTransaction, expected_seq: int, prev: str, batch: JournalBatch | None) -> None:

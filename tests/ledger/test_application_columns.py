@@ -11,14 +11,17 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from core.errors import LedgerIntegrityError
 from ledger.applications import inputs_text, stored_application
 from ledger.db import alembic_config
 from ledger.models import ApplicationRecord
 from ledger.queries import load_decision
+from ledger.verify import verify_ledger
 from rules.model import Application
 from subsidy.sample import make_sample
 from tests.ledger.helpers import intake_file
@@ -117,3 +120,18 @@ def test_the_migration_moves_json_held_inputs_into_columns_and_back_unchanged(en
         assert hashlib.sha256(inputs_text(held[app_id]).encode("utf-8")).hexdigest() == digest
     assert _stored(engine) == before
     assert Decimal("700000.00") in {a.annual_rent for a, _ in before.values()}
+
+
+def test_an_application_changed_after_intake_is_reported_by_verify(engine: Engine, tmp_path: Path) -> None:
+    paths = _sample_with_written_scales(tmp_path)
+    for path in paths:
+        intake_file(engine, path)
+    stored = _stored(engine)
+    rent = min(app_id for app_id, (application, _) in stored.items() if application.annual_rent is not None)
+    with Session(engine) as s:
+        report = verify_ledger(s)
+    assert f"{len(stored)} applications' inputs, each giving the hash stored with it at intake" in report.checked
+    with engine.begin() as conn:  # the owner: the application role may not update applications
+        conn.execute(text("UPDATE applications SET annual_rent = '700000.000' WHERE application_id = :a"), {"a": rent})
+    with Session(engine) as s, pytest.raises(LedgerIntegrityError, match=f"application {rent}: its inputs do not"):
+        verify_ledger(s)
