@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import random
 from datetime import date
 from pathlib import Path
@@ -62,17 +64,20 @@ def approve(engine: Engine, awards: list[tuple[str, str, str, int]]) -> None:
 
     from sqlalchemy.orm import Session
 
+    from ledger.applications import inputs_text
     from ledger.models import ApplicationRecord, DecisionRecord, IntakeRun
+    from rules.model import Application
 
     with Session(engine) as s, s.begin():
         run = IntakeRun(started_at=datetime(2024, 6, 28), as_of=date(2024, 6, 28), files=[], validation={})
         s.add(run)
         s.flush()
         for app_id, clause, uscc, fen in awards:
+            application = Application(app_id, clause, uscc, "企业", date(2024, 3, 1), True, True, "ai")
             s.add(
                 ApplicationRecord(
-                    application_id=app_id,
-                    content_hash="-",
+                    **dataclasses.asdict(application),
+                    content_hash=hashlib.sha256(inputs_text(application.as_inputs()).encode()).hexdigest(),
                     source_file="-",
                     source_row=1,
                     intake_run_id=run.id,
