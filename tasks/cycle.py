@@ -52,13 +52,15 @@ class DueNow:
 
 @dataclass
 class Screened:
-    """Step 2's outcome: the installments settled now (paid, or forfeited and why) and how many stay due."""
+    """Step 2's outcome: the installments settled now (paid, or forfeited and why) and how many stay due, with the
+    parameters they were screened under (step 3 screens again under the same ones when the basis moved)."""
 
     found: DueNow
     due: DueColumns
     paid: list[bool]
     reasons: list[tuple[Reason, ...]]
     staying_due: int
+    params: PolicyParameters
 
 
 def _find(session: Session, year: int, as_of: date) -> DueNow:
@@ -81,15 +83,15 @@ def screen(found: DueNow, params: PolicyParameters) -> Screened:
     settled, reasons = settle_columns(found.due, found.reference, params, found.as_of)
     staying = len(found.due) - len(settled)
     due = found.due.take(settled) if staying else found.due
-    return Screened(found, due, [not r for r in reasons], reasons, staying)
+    return Screened(found, due, [not r for r in reasons], reasons, staying, params)
 
 
-def post_settlements(engine: Engine, screened: Screened, params: PolicyParameters) -> CycleSummary:
+def post_settlements(engine: Engine, screened: Screened) -> CycleSummary:
     """Step 3: the cycle stored and its settlements posted in one transaction, on the basis in force."""
     year, as_of = screened.found.year, screened.found.as_of
     with run_transaction(engine) as session:
         if ledger_basis(session) != screened.found.basis:
-            screened = screen(_find(session, year, as_of), params)
+            screened = screen(_find(session, year, as_of), screened.params)
         cycle, result = record_cycle(session, year, as_of, _settlement_entries(screened, year))
         summary = CycleSummary(cycle_id=cycle.id, fiscal_year=year, as_of=as_of, earlier=screened.found.earlier)
         _count(summary, screened, per_recipient=False)
@@ -106,7 +108,7 @@ def post_settlements(engine: Engine, screened: Screened, params: PolicyParameter
 
 def run_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:
     """The three steps: pay or forfeit every installment due in a year ≤ ``year`` not yet settled."""
-    return post_settlements(engine, screen(find_due(engine, year, as_of), params), params)
+    return post_settlements(engine, screen(find_due(engine, year, as_of), params))
 
 
 def preview_cycle(engine: Engine, year: int, as_of: date, params: PolicyParameters) -> CycleSummary:

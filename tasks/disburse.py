@@ -44,6 +44,7 @@ def screen_recipients(found: cycle.DueNow) -> cycle.Screened:
     retry_condition_fn=transient_database_error,
 )
 def post_settlements(screened: cycle.Screened) -> CycleSummary:
-    """The payments and forfeits posted exactly once, in one transaction under the run lock."""
+    """The payments and forfeits posted exactly once, in one transaction under the run lock (screened again, under
+    the screening's parameters, if another run posted or reference data was loaded since)."""
     with collector_paused(), progress.step("post the payments and forfeits to the ledger"):
-        return cycle.post_settlements(get_engine(), screened, default_parameters())
+        return cycle.post_settlements(get_engine(), screened)
