@@ -4,6 +4,7 @@ kept, as JSON text) and one row per installment of an approved award. Amounts in
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -133,6 +134,28 @@ def reasons_of(decided: Decisions, i: int) -> list[str]:
     return [r.value for r in Reason if decided.reasons[i] & BIT[r]]
 
 
+ROWS_PER_PART = 250_000
+"""A run of more applications is decided in parts of about this many rows (``decide_run``), each part's tables
+stored before the next is decided: the decision step's memory then grows with the part, not with the run."""
+
+
+def independent_parts(table: Applications, rows_per_part: int) -> list[np.ndarray]:
+    """Positions of ``table`` cut into parts no rule across applications looks across: an enterprise's rows
+    share a part (X-ONEINV, X-HIGHEST and the caps of A2, A5 and A7-ALLIANCE compare the rows of one
+    enterprise), and so do the A8 rows of one diagnosis report (X-HIGHEST per report, I-14). Each part keeps
+    decision order; a table of at most ``rows_per_part`` rows is one part."""
+    count = -(-len(table) // rows_per_part)
+    if count <= 1:
+        return [np.arange(len(table))]
+    enterprise, usccs = table.codes("uscc")
+    report, _ = table.codes("report_id")
+    clause, clauses = table.codes("clause")
+    a8 = [i for i, c in enumerate(clauses) if c == "A8"]
+    by_report = np.isin(clause, a8) & (report >= 0)
+    key = np.where(by_report, len(usccs) + report, enterprise)  # codes in order of first sight: parts even
+    return [np.flatnonzero(key % count == p) for p in range(count)]
+
+
 def decide_run(
     frame: pd.DataFrame,
     waiting: list[Application],
@@ -140,15 +163,25 @@ def decide_run(
     history: History,
     params: PolicyParameters,
     decided_on: date,
-) -> DecisionTables:
+    rows_per_part: int | None = None,
+) -> Iterator[DecisionTables]:
     """Decide a run's validated applications and the ``waiting`` major projects whose case decision came, from
-    the reference data in force and what earlier runs granted: one table, decision order."""
+    the reference data in force and what earlier runs granted, one ``independent_parts`` part at a time (each
+    in decision order, of ``ROWS_PER_PART`` rows unless told): a part is decided when the caller asks for it,
+    so that it can store the one before."""
     names = [n for n in APPLICATION_FIELDS if n in frame.columns]
     if waiting:
         frame = pd.concat([frame[names], Applications.frame_of(waiting)], ignore_index=True)
     table = Applications.from_frame(frame)
-    facts = facts_of_run(table, reference, history, decided_on, params)
-    return decision_tables(decide(table, facts, params, decided_on))
+    for rows in independent_parts(table, rows_per_part or ROWS_PER_PART):
+        yield _decide_part(table.take(rows), reference, history, params, decided_on)
+
+
+def _decide_part(
+    part: Applications, reference: ReferenceData, history: History, params: PolicyParameters, decided_on: date
+) -> DecisionTables:
+    """A part's tables; what the rules made for it (its columns read, facts) is freed on return."""
+    return decision_tables(decide(part, facts_of_run(part, reference, history, decided_on, params), params, decided_on))
 
 
 def decide_applications(

@@ -92,6 +92,15 @@ class Applications:
             self._read[name] = found
         return found
 
+    def codes(self, name: str) -> tuple[np.ndarray, Any]:
+        """A column as one integer per distinct value for this table's rows (-1 where empty) and the distinct
+        values (as the column keeps them), without making a Python value per row or keeping anything read."""
+        column = self.columns[name]
+        if self.rows is not None:
+            column = _rows_of(column, self.rows)
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        return codes.astype(np.int64), distinct
+
     def _view(self, kind: str, name: str, build: Any) -> Any:
         key = (kind, name)
         found = self._cache.get(key)

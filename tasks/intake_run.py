@@ -13,7 +13,8 @@ Plain functions, no Prefect: the task ``tasks.intake.decide_and_record`` runs ``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -74,7 +75,7 @@ def record_intake(
         engine,
         {
             "applications": len(batch.new),
-            "decisions": len(stored.decided.decisions),
+            "decisions": stored.decided.decisions,
             "ledger_transactions": stored.result.posted,
         },
     )
@@ -91,14 +92,38 @@ class _Batch:
 
 @dataclass
 class _Stored:
-    """Step 4's outcome: the decisions, the manual applications re-decided, the quarantined rows stored (those
-    not already stored by an earlier run: ``resent``), and the commitments posted."""
+    """Step 4's outcome: what was decided (counted part by part: ``_Decided``), the manual applications
+    re-decided, the quarantined rows stored (those not already stored by an earlier run: ``resent``), and the
+    commitments posted."""
 
-    decided: DecisionTables
+    decided: _Decided
     replacing: set[str]
     quarantine: list[dict[str, Any]]
     resent: int
     result: posting.PostResult
+
+
+@dataclass
+class _Decided:
+    """The counts of the decisions stored, added up over the parts of a run (``rules.outcomes.decide_run``)."""
+
+    decisions: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    blacklist_hits: int = 0
+    award_fen_by_clause: Counter[str] = field(default_factory=Counter)
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.decisions += len(frame)
+        self.by_status.update({str(k): int(v) for k, v in frame["status"].value_counts(sort=False).items()})
+        self.blacklist_hits += sum(  # over the distinct reason lists: a few dozen, not a million
+            int(count)
+            for reasons, count in frame["reasons"].value_counts(sort=False).items()
+            if Reason.BLACKLISTED.value in str(reasons).split(";")
+        )
+        approved = frame[frame["status"] == Status.APPROVED.value]
+        self.award_fen_by_clause.update(
+            {str(clause): int(fen) for clause, fen in approved.groupby("clause")["award_fen"].sum().items()}
+        )
 
 
 def _store_references(
@@ -134,37 +159,33 @@ def _decide_and_store(
     head = posting.chain_head(session)
     # Reads first, then the bulk writes: on PostgreSQL the server checks each COPY while this process goes on
     # deciding and hashing (``copies_in_background``); every later statement waits for the COPYs before it.
+    # A large run is decided a part at a time, each part stored and posted before the next is decided.
+    replacing = {a.application_id for a in waiting}
+    decided, result = _Decided(), posting.PostResult(head=head[1])
     with copies_in_background(session):
         store_applications(session, run.id, batch.new)
-        decided = decide_run(batch.new, waiting, reference, history, params, as_of)
+        for tables in decide_run(batch.new, waiting, reference, history, params, as_of):
+            store_decisions(session, run.id, tables.decisions, replacing)
+            part = _post_commitments(session, tables, f"intake:{run.id}", (head[0] + result.posted, result.head))
+            result.posted, result.head = result.posted + part.posted, part.head
+            decided.add(tables.decisions)
+            del tables  # before the next part is decided
         store_quarantine(session, run.id, quarantine)
         store_inbox_files(session, run.id, inbox_files)
-        replacing = {a.application_id for a in waiting}
-        store_decisions(session, run.id, decided.decisions, replacing)
-        result = _post_commitments(session, decided, f"intake:{run.id}", head)
     return _Stored(decided, replacing, quarantine, resent, result)
 
 
 def _count(session: Session, run: IntakeRun, summary: IntakeSummary, stored: _Stored) -> int:
     """The summary's counts, kept with the run; the chain head's sequence number. Every row read must be
     decided, unchanged or quarantined: a run that lost one stores nothing (a defect, never bad input)."""
-    frame = stored.decided.decisions
+    decided = stored.decided
     summary.unchanged += stored.resent
-    summary.decided = len(frame) - len(stored.replacing)
+    summary.decided = decided.decisions - len(stored.replacing)
     summary.redecided = len(stored.replacing)
     summary.quarantined = len(stored.quarantine)
-    summary.by_status = {str(k): int(v) for k, v in frame["status"].value_counts(sort=False).items()}
-    summary.blacklist_hits = sum(  # over the distinct reason lists: a few dozen, not a million
-        int(count)
-        for reasons, count in frame["reasons"].value_counts(sort=False).items()
-        if Reason.BLACKLISTED.value in str(reasons).split(";")
-    )
-    approved = frame[frame["status"] == Status.APPROVED.value]
-    summary.awards_by_clause = dict(
-        sorted(
-            (str(clause), from_fen(int(fen))) for clause, fen in approved.groupby("clause")["award_fen"].sum().items()
-        )
-    )
+    summary.by_status = dict(decided.by_status)
+    summary.blacklist_hits = decided.blacklist_hits
+    summary.awards_by_clause = {clause: from_fen(fen) for clause, fen in sorted(decided.award_fen_by_clause.items())}
     head_seq, summary.chain_head = posting.chain_head(session)
     summary.quarantine_messages = [f"{q['file']}, row {q['row']}: {q['message']}" for q in stored.quarantine]
     summary.quarantine_rows = [
