@@ -97,12 +97,28 @@ def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The checked columns as HTML-escaped text; None stays None. GX writes the unexpected values it found into
     the Data Docs page as they are, so ``<img onerror=...>`` in a cell would be markup there; escaped, it reads as
     the text it is. Escaping is one-to-one and leaves the policy's clause and field names as they are, so
-    uniqueness, completeness and the value sets are checked as on the raw text."""
-    out = {}
+    uniqueness, completeness and the value sets are checked as on the raw text. Columns stay as compact as read:
+    a Categorical's values are escaped once each, and of a column of texts only the cells holding a character
+    that HTML escapes are made Python texts (a column of 2,000,000 ids is not)."""
+    out: dict[str, Any] = {}
     for name in columns:
-        values = frame[name].tolist() if name in frame.columns else [None] * len(frame)
-        out[name] = [v if v is None else html(v) for v in values]
-    return pd.DataFrame(out, dtype=object)
+        column = frame[name].array if name in frame.columns else pd.array([None] * len(frame), dtype=object)
+        if isinstance(column, pd.Categorical):
+            out[name] = column.rename_categories([html(c) for c in column.categories])
+        elif isinstance(column, pd.arrays.ArrowExtensionArray):
+            texts = pd.Series(column, copy=False)
+            special = texts.str.contains(_ESCAPED_BY_HTML, regex=True).fillna(False).to_numpy(dtype=bool)
+            if special.any():
+                texts = texts.copy()
+                texts[special] = [html(v) for v in texts[special].tolist()]
+            out[name] = texts.array
+        else:
+            out[name] = pd.array([v if v is None else html(v) for v in column.tolist()], dtype=object)
+    return pd.DataFrame(out, copy=False)
+
+
+_ESCAPED_BY_HTML = r"[&<>\"']"
+"""The characters ``core.shown.html`` replaces (``html.escape`` with quotes)."""
 
 
 _UNSAFE_IN_NAME = re.compile(r"[^\w.-]")

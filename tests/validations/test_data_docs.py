@@ -4,6 +4,8 @@ and a file's count of rows read, quarantined rows included, is one of the rules 
 
 from __future__ import annotations
 
+import csv
+import html
 import random
 import re
 from pathlib import Path
@@ -12,7 +14,10 @@ import pandas as pd
 
 from subsidy.sample import make_uscc
 from validations import suites
+from validations.batch import validate_table
+from validations.readers import read_table
 
+HEADER = ["application_id", "clause", "uscc", "name", "submitted_on", "business_in_minhang", "tax_in_minhang", "field"]
 REMOTE_ASSET = re.compile(
     r"""(?:\bsrc\s*=|<link\b[^>]*\bhref\s*=|url\(|@import)\s*["']?\s*(?:https?:)?//""", re.IGNORECASE
 )
@@ -55,3 +60,26 @@ def test_the_rows_read_of_a_file_are_a_rule_of_its_checks(tmp_path: Path) -> Non
     assert whole.success and given.success and not part.success
     [failure] = part.failures()
     assert (failure["rule"], failure["severity"], failure["observed_value"]) == (suites.ROWS_READ_RULE, "warning", 5)
+
+
+def test_the_checked_columns_are_escaped_as_each_cell_would_be_and_stay_compact(tmp_path: Path) -> None:
+    path, uscc = tmp_path / "a.csv", make_uscc(random.Random(1))
+    rows = [
+        ["X-1", "A4-PILOT", uscc, "<b>&co</b>", "2024-03-01", "1", "1", "ai"],
+        ['X-"2"', "A4-PILOT", uscc, "it's", "2024-03-02", "0", "1", "ai"],
+        ["X-3", "A4-PILOT", uscc, "plain", "2024-03-01", "1", "1", "ai"],
+    ]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    table = validate_table(read_table(path, "applications"))
+    frame = table.frame
+    checked = suites._as_text(frame, suites._checked_columns("applications"))
+
+    for name in checked.columns:
+        given = frame[name].tolist() if name in frame.columns else [None] * len(frame)
+        assert checked[name].tolist() == [v if v is None else html.escape(str(v)) for v in given], name
+    assert checked["name"].tolist() == ["&lt;b&gt;&amp;co&lt;/b&gt;", "it&#x27;s", "plain"]
+    assert checked["application_id"].tolist()[1] == "X-&quot;2&quot;"
+    assert isinstance(checked["application_id"].array, pd.arrays.ArrowExtensionArray)
+    assert isinstance(checked["submitted_on"].array, pd.Categorical)
+    assert checked["business_in_minhang"].tolist() == ["True", "False", "True"]
