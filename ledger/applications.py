@@ -158,15 +158,16 @@ def _digests(texts: Iterable[str]) -> list[str]:
     return [sha256(t.encode("utf-8")).hexdigest() for t in texts]
 
 
-def known_applications(session: Session, ids: Sequence[str]) -> dict[str, str]:
+def known_applications(session: Session, ids: pd.Series) -> dict[str, str]:
     """application_id → content hash of those among ``ids`` already ingested. When the stored applications are
-    not many more than ``ids``, one scan of them is cheaper than many look-ups."""
+    not many more than ``ids``, one scan of them is cheaper than many look-ups. The ids become Python texts
+    only when some application is stored."""
     stored = session.execute(select(func.count()).select_from(ApplicationRecord)).scalar_one()
-    if stored == 0 or not ids:
+    if stored == 0 or not len(ids):
         return {}
     if stored > 4 * len(ids):
-        return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids)
-    wanted = set(ids)
+        return lookup(session, ApplicationRecord.application_id, ApplicationRecord.content_hash, ids.tolist())
+    wanted = set(ids.tolist())
     return {
         app_id: digest
         for app_id, digest in session.execute(

@@ -212,22 +212,27 @@ def _new_applications(
     when identical, else quarantined as a duplicate; nothing else of the batch outlives this call."""
     batch = batch_frame(applications)  # labelled by position
     ids = batch["application_id"]
-    id_of, file_of, row_of = (batch[name].to_numpy() for name in ("application_id", "_file", "_row"))
-    repeated = ids.duplicated(keep="first").to_numpy()  # the same application_id earlier in this run
+    # One code per distinct id (Arrow's own hashing): Python texts only for the rows compared below.
+    codes = pd.Series(pd.factorize(ids.array)[0], copy=False)
+    repeated = codes.duplicated(keep="first").to_numpy()  # the same application_id earlier in this run
     first = np.flatnonzero(~repeated)
-    known = known_applications(session, ids.iloc[first].tolist())
+    known = known_applications(session, ids.iloc[first])
     is_known = ids.iloc[first].isin(known.keys()).to_numpy() if known else np.zeros(len(first), dtype=bool)
     # Inputs texts and hashes only for the rows compared with another: an id given twice, or ingested before.
-    compared = ids.duplicated(keep=False).to_numpy(copy=True)
+    compared = codes.duplicated(keep=False).to_numpy(copy=True)
     compared[first[is_known]] = True
     rows = np.flatnonzero(compared)
     texts, hashes = inputs_and_hashes(batch.iloc[rows]) if len(rows) else ([], [])
     text = dict(zip(rows.tolist(), texts, strict=True))
     digest = dict(zip(rows.tolist(), hashes, strict=True))
+    id_of, file_of, row_of = (
+        dict(zip(rows.tolist(), batch[name].iloc[rows].tolist(), strict=True))
+        for name in ("application_id", "_file", "_row")
+    )
 
     # The same application_id twice in this run: identical → unchanged; different → the later is quarantined.
     origin_of: dict[str, int] = {}  # id → its first row (every row of an id given twice is among ``rows``)
-    for app_id, pos in zip(ids.iloc[rows].tolist(), rows.tolist(), strict=True):
+    for pos, app_id in id_of.items():
         origin_of.setdefault(app_id, pos)
     for pos in np.flatnonzero(repeated).tolist():
         origin = origin_of[id_of[pos]]
