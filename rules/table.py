@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
 from rules.model import APPLICATION_FIELDS, Application
@@ -208,8 +209,10 @@ def decision_order(submitted_on: KeptColumn, application_id: KeptColumn) -> np.n
         days = ordinals.take(submitted_on.codes)
     else:
         days = np.fromiter((d.toordinal() for d in objects(submitted_on)), dtype=np.int64, count=len(submitted_on))
-    ids = pd.factorize(application_id, sort=True)[0].astype(np.int64)  # Arrow strings sort as Python's do
-    return np.lexsort((ids, days))
+    # Arrow compares texts by their UTF-8 bytes, which is code point order, as Python compares them; its sort makes
+    # no Python text per id (pandas' sorted factorize did: 218 MB for 2,000,000 ids) and is stable.
+    keys = pa.table({"day": days, "id": pa.array(application_id)})
+    return pc.sort_indices(keys, sort_keys=[("day", "ascending"), ("id", "ascending")]).to_numpy()
 
 
 def isin(values: np.ndarray, wanted: Any) -> np.ndarray:

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.applications import batch_frame, inputs_texts
-from rules.table import Applications, kept_column, objects
+from rules.table import Applications, decision_order, kept_column, objects
 
 
 def _kept(values: list[object], kind: str) -> object:
@@ -61,3 +63,25 @@ def test_a_batch_of_two_files_stays_compact_and_in_decision_order() -> None:
         '{"application_id":"A","clause":"A2",' + defaults + ',"submitted_on":"2024-03-02"}',
         '{"application_id":"C","clause":"A2",' + defaults + ',"submitted_on":"2024-03-01"}',
     ]
+
+
+def _no_surrogate(text: str) -> bool:
+    return not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.dates(date(2024, 1, 1), date(2024, 1, 4)), st.text(min_size=1, max_size=6).filter(_no_surrogate)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda r: r[1],
+    )
+)
+def test_decision_order_is_python_s_order_of_day_and_id(rows: list[tuple[date, str]]) -> None:
+    days = np.array([d for d, _ in rows], dtype=object)
+    ids = np.array([i for _, i in rows], dtype=object)
+    expected = sorted(rows)
+    for kept_days, kept_ids in ((days, ids), (kept_column(days, "date"), kept_column(ids, "text"))):
+        order = decision_order(kept_days, kept_ids)
+        assert [rows[i] for i in order] == expected
