@@ -196,7 +196,9 @@ def objects(column: Any, default: Any = None) -> np.ndarray:
         return values.take(codes)
     out = np.asarray(column, dtype=object)
     empty = pd.isna(out)
-    if empty.any():
+    # A validated batch's empty cells are None already: its column is taken as it is (a copy of each column of
+    # mostly empty amounts took 16 MB per 2,000,000 rows).
+    if empty.any() and (default is not None or any(v is not None for v in out[empty].tolist())):
         out = out.copy()
         out[empty] = default
     return out
