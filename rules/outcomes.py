@@ -134,7 +134,7 @@ def reasons_of(decided: Decisions, i: int) -> list[str]:
     return [r.value for r in Reason if decided.reasons[i] & BIT[r]]
 
 
-ROWS_PER_PART = 250_000
+ROWS_PER_PART = 100_000
 """A run of more applications is decided in parts of about this many rows (``decide_run``), each part's tables
 stored before the next is decided: the decision step's memory then grows with the part, not with the run."""
 
