@@ -26,7 +26,7 @@ from tasks.intake_run import record_intake
 from tasks.refusals import said_with_the_input
 from tasks.retry import RETRY_DELAYS, transient_database_error
 from validations.batch import ValidatedTable
-from validations.files import validated_file
+from validations.files import joined_table, validated_chunks, validated_file
 from validations.readers import read_file_bytes
 from validations.suites import run_suites
 
@@ -37,7 +37,9 @@ def read_file(path: str, kind: str) -> tuple[ValidatedTable, str]:
     """One file read once: its validated table and the SHA-256 of the bytes parsed."""
     data = read_file_bytes(path)
     checksum = hashlib.sha256(data).hexdigest()
-    return validated_file(data, path, kind), checksum
+    chunks = validated_chunks(data, path, kind)
+    del data  # not held while the chunks are joined
+    return joined_table(path, kind, chunks), checksum
 
 
 @task(name="read-application-files", cache_policy=NO_CACHE)

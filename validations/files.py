@@ -14,16 +14,22 @@ from rules.table import joined_column
 from validations.batch import ValidatedTable, validate_table
 from validations.readers import RawTable, WholeFileNeeded, csv_module_table, table_chunks
 
-CHUNK_ROWS = 100_000
-"""Records read and validated at a time."""
+CHUNK_ROWS = 50_000
+"""Records read and validated at a time (the 300 MB file's reading peaks 50 MB lower than with 100,000)."""
 
 
 def validated_file(data: bytes, file: str, kind: str, rows: int = CHUNK_ROWS) -> ValidatedTable:
     """The validated table of ``kind`` in the bytes of one file (``file`` names it in messages)."""
+    return joined_table(file, kind, validated_chunks(data, file, kind, rows))
+
+
+def validated_chunks(data: bytes, file: str, kind: str, rows: int = CHUNK_ROWS) -> list[ValidatedTable]:
+    """The validated tables of the chunks of one file, for ``joined_table``: a caller that lets go of the bytes
+    in between does not hold them while the chunks are joined (300 MB for a 300 MB file)."""
     try:
-        return _joined(file, kind, list(_validated(table_chunks(data, file, kind, rows))))
+        return list(_validated(table_chunks(data, file, kind, rows)))
     except WholeFileNeeded:  # pandas cannot read the file as the csv module does: read whole
-        return validate_table(csv_module_table(data, file, kind))
+        return [validate_table(csv_module_table(data, file, kind))]
 
 
 def _validated(chunks: Iterator[RawTable]) -> Iterator[ValidatedTable]:
@@ -36,7 +42,7 @@ def _validated(chunks: Iterator[RawTable]) -> Iterator[ValidatedTable]:
         yield table
 
 
-def _joined(file: str, kind: str, parts: list[ValidatedTable]) -> ValidatedTable:
+def joined_table(file: str, kind: str, parts: list[ValidatedTable]) -> ValidatedTable:
     """One table of the chunks' tables, each column joined and then let go of chunk by chunk."""
     if len(parts) == 1:
         return parts[0]
