@@ -19,8 +19,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import rules.outcomes
-from ledger.db import get_engine
 from bench.synthetic import make_inputs
+from ledger.db import get_engine
 from ledger.models import DecisionRecord, LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.model import Application, History, ReferenceData
