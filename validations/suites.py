@@ -107,8 +107,8 @@ def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
-_ESCAPED_BY_HTML = r"[&<>\"']"
-"""The characters ``core.shown.html`` replaces (``html.escape`` with quotes)."""
+_ESCAPED_BY_HTML = "[" + re.escape("".join(c for c in map(chr, range(128)) if html(c) != c)) + "]"
+"""The characters ``core.shown.html`` replaces, asked of it (it changes ASCII characters only: ``& < > " '``)."""
 
 
 _UNSAFE_IN_NAME = re.compile(r"[^\w.-]")
