@@ -1,14 +1,15 @@
 """What every ledger entry must match, as SQL conditions on a row ``r``: the database checks them as each entry is
 inserted (the triggers of migration a1f3c5e7b9d2) and ``ledger verify`` checks them again over the whole ledger.
 
-- a commitment is an installment of an approved decision: its key ``commitment/<app>/<k>``, the decision's clause
-  and recipient, ``budget:<clause>:<year>`` to ``payable:<recipient>``, and the decision's commitments together
-  never above its award (``verify`` also holds them equal to it);
-- a payment or forfeit settles one commitment installment due by its year and not reversed: key
-  ``settlement/<app>/<k>`` (unique, so at most one per installment), same recipient, clause and amount,
-  ``payable:<recipient>`` to ``paid:``/``forfeited:<clause>:<year>``; so no payable account goes below zero;
-- a reversal mirrors the entry it reverses (key ``reversal/<seq>``, accounts swapped, same amount) and never
-  reverses a commitment that was settled.
+- a commitment is an installment of an approved decision: the decision's clause and recipient, a due year, and the
+  decision's commitments together never above its award (``verify`` also holds them equal to it);
+- a payment or forfeit settles one commitment installment due by its year and not reversed: same recipient, clause
+  and amount (its key ``settlement/<app>/<k>`` is held once by a unique index, so at most one per installment); so
+  no payable account goes below zero;
+- a reversal mirrors the entry it reverses (same amount, application, installment, clause, year and recipient, so
+  the same accounts, swapped) and never reverses a commitment that was settled.
+
+An entry's key and accounts are not stored: they follow from these columns (``ledger.accounts``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ KINDS = ("commitment", "payment", "forfeit", "reversal")
 def commitment_ok(r: str, same: str, new_rows_in_table: bool) -> str:
     already = "" if new_rows_in_table else f"{r}.amount_fen + "
     return f"""(
-        {r}.business_key = 'commitment/' || {r}.application_id || '/' || {r}.installment
-        AND {r}.debit_account = 'budget:' || {r}.clause || ':' || {r}.fiscal_year
-        AND {r}.credit_account = 'payable:' || {r}.recipient_uscc
+        {r}.installment IS NOT NULL AND {r}.fiscal_year IS NOT NULL
         AND EXISTS (
             SELECT 1 FROM decisions d
             WHERE d.application_id = {r}.application_id AND d.status = 'approved' AND d.clause = {r}.clause
@@ -33,11 +32,7 @@ def commitment_ok(r: str, same: str, new_rows_in_table: bool) -> str:
 
 def settlement_ok(r: str, same: str) -> str:
     return f"""(
-        {r}.business_key = 'settlement/' || {r}.application_id || '/' || {r}.installment
-        AND {r}.debit_account = 'payable:' || {r}.recipient_uscc
-        AND {r}.credit_account =
-            (CASE {r}.kind WHEN 'payment' THEN 'paid:' ELSE 'forfeited:' END) || {r}.clause || ':' || {r}.fiscal_year
-        AND EXISTS (
+        EXISTS (
             SELECT 1 FROM ledger_transactions c
             WHERE c.application_id = {r}.application_id AND c.installment = {r}.installment AND c.kind = 'commitment'
               AND c.amount_fen = {r}.amount_fen AND c.recipient_uscc = {r}.recipient_uscc AND c.clause = {r}.clause
@@ -47,12 +42,12 @@ def settlement_ok(r: str, same: str) -> str:
 
 def reversal_ok(r: str, same: str) -> str:
     return f"""(
-        {r}.business_key = 'reversal/' || {r}.reverses_seq
-        AND EXISTS (
+        EXISTS (
             SELECT 1 FROM ledger_transactions o
             WHERE o.seq = {r}.reverses_seq AND o.kind <> 'reversal' AND o.amount_fen = {r}.amount_fen
-              AND o.debit_account = {r}.credit_account AND o.credit_account = {r}.debit_account
               AND o.application_id {same} {r}.application_id AND o.installment {same} {r}.installment
+              AND o.clause {same} {r}.clause AND o.fiscal_year {same} {r}.fiscal_year
+              AND o.recipient_uscc {same} {r}.recipient_uscc
               AND NOT (o.kind = 'commitment' AND EXISTS (
                   SELECT 1 FROM ledger_transactions s
                   WHERE s.application_id = o.application_id AND s.installment = o.installment
@@ -82,7 +77,7 @@ def entry_ok(r: str, dialect: str, new_rows_in_table: bool) -> str:
         ELSE false END, false)"""
 
 
-FIRST_UNMATCHED = "SELECT r.seq, r.business_key FROM ledger_transactions r WHERE NOT {ok} ORDER BY r.seq LIMIT 1"
+FIRST_UNMATCHED = "SELECT r.seq FROM ledger_transactions r WHERE NOT {ok} ORDER BY r.seq LIMIT 1"
 """The first entry of the ledger that does not match what it is for."""
 
 FIRST_AWARD_NOT_COMMITTED = """
@@ -93,3 +88,53 @@ FIRST_AWARD_NOT_COMMITTED = """
     HAVING COALESCE(SUM(c.amount_fen), 0) <> d.award_total_fen
     ORDER BY d.application_id LIMIT 1"""
 """The first approved decision whose commitments do not sum to its award."""
+
+
+def trigger_statements(dialect: str, label: str) -> list[str]:
+    """The statements that make the database refuse, on insert, an entry not matching what it is for (migrations
+    a1f3c5e7b9d2 and f6b1d3a5c7e9): SQLite checks each row before it is inserted; PostgreSQL each statement's new rows
+    together after it, naming the first bad one by its ``seq`` and ``label`` (SQL over the new row ``n``)."""
+    if dialect == "postgresql":
+        return [
+            f"""
+            CREATE OR REPLACE FUNCTION subsidy_ledger_entries_match() RETURNS trigger AS $$
+            DECLARE bad record;
+            BEGIN
+                SELECT n.seq, {label} AS label INTO bad FROM new_rows n
+                WHERE NOT {entry_ok("n", "postgresql", True)}
+                ORDER BY n.seq LIMIT 1;
+                IF FOUND THEN
+                    RAISE EXCEPTION '{MESSAGE}: #% %', bad.seq, bad.label
+                        USING ERRCODE = 'integrity_constraint_violation';
+                END IF;
+                RETURN NULL;
+            END;
+            $$ LANGUAGE plpgsql
+            """,
+            "CREATE TRIGGER ledger_entries_match AFTER INSERT ON ledger_transactions "
+            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subsidy_ledger_entries_match()",
+        ]
+    same = same_operator(dialect)
+    checks = {
+        "commitment": ("NEW.kind = 'commitment'", commitment_ok("NEW", same, False)),
+        "settlement": ("NEW.kind IN ('payment', 'forfeit')", settlement_ok("NEW", same)),
+        "reversal": ("NEW.kind = 'reversal'", reversal_ok("NEW", same)),
+        "kind": (f"NEW.kind NOT IN {KINDS!r}", "0"),
+    }
+    return [
+        f"CREATE TRIGGER ledger_{name}_matches BEFORE INSERT ON ledger_transactions FOR EACH ROW WHEN {when} "
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}') WHERE NOT COALESCE({ok}, 0); END"
+        for name, (when, ok) in checks.items()
+    ]
+
+
+def drop_trigger_statements(dialect: str) -> list[str]:
+    """Undo ``trigger_statements``."""
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS ledger_entries_match ON ledger_transactions",
+            "DROP FUNCTION IF EXISTS subsidy_ledger_entries_match()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS ledger_{name}_matches" for name in ("commitment", "settlement", "reversal", "kind")
+    ]

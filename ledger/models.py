@@ -21,14 +21,18 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     TypeDecorator,
+    select,
+    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
+from ledger.accounts import POSTED_ONCE, account_sql, key_sql
 from rules.model import APPLICATION_FIELDS
 
 
@@ -318,35 +322,59 @@ class Cycle(Base):
 
 class LedgerTransaction(Base):
     """One ledger entry: ``amount_fen`` debited to ``debit_account`` and credited to ``credit_account`` (double
-    entry, balanced by its shape). Append-only and hash-chained. A commitment is one installment of an award."""
+    entry, balanced by its shape). Append-only and hash-chained. A commitment is one installment of an award. The
+    business key and the two accounts follow from what the entry says (``ledger.accounts``): read, not stored."""
 
     __tablename__ = "ledger_transactions"
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    """Position in the hash chain, from 1 without gaps."""
-    business_key: Mapped[str] = mapped_column(String(300), unique=True)
-    """What the transaction is for, e.g. ``commitment/APP-1/2``; posted at most once."""
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    """Position in the hash chain, from 1 without gaps (SQLite's row id)."""
     kind: Mapped[str] = mapped_column(String(16))
-    application_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    application_id: Mapped[str | None] = mapped_column(String(200))
     installment: Mapped[int | None] = mapped_column(Integer)
     clause: Mapped[str | None] = mapped_column(String(16))
     fiscal_year: Mapped[int | None] = mapped_column(Integer)
     recipient_uscc: Mapped[str | None] = mapped_column(String(18))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
-    debit_account: Mapped[str] = mapped_column(String(120))
-    credit_account: Mapped[str] = mapped_column(String(120))
     reasons: Mapped[str] = mapped_column(Text, default="")
-    reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"), unique=True)
+    reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"))
     """The transaction this one reverses (at most one reversal per transaction)."""
     entry_hash: Mapped[str] = mapped_column(String(64))
     """The entry's one stored hash, its chain link: SHA-256 over its sequence number, the previous entry's hash,
     its content hash (recomputed from what it says, ``posting.content_hashes``), and the time and run of its
     journal batch (``JournalBatch``)."""
+    if TYPE_CHECKING:
+        business_key: Mapped[str]
+        """What the transaction is for, e.g. ``commitment/APP-1/2``; posted at most once (``POSTED_ONCE``)."""
+        debit_account: Mapped[str]
+        credit_account: Mapped[str]
 
     __table_args__ = (
         CheckConstraint("amount_fen >= 0", name="ck_ledger_amount_nonnegative"),
-        CheckConstraint("debit_account <> credit_account", name="ck_ledger_two_accounts"),
+        Index("ux_ledger_posted_once", "application_id", "installment", text(POSTED_ONCE), unique=True),
+        Index(
+            "ux_ledger_reversed_once",
+            "reverses_seq",
+            unique=True,
+            sqlite_where=text("reverses_seq IS NOT NULL"),
+            postgresql_where=text("reverses_seq IS NOT NULL"),
+        ),
     )
+
+
+_reversed = LedgerTransaction.__table__.alias("reversed_entry")
+_reversed_kind = (
+    select(_reversed.c.kind).where(_reversed.c.seq == LedgerTransaction.__table__.c.reverses_seq).scalar_subquery()
+)
+LedgerTransaction.business_key = column_property(key_sql(LedgerTransaction.__table__.c))  # type: ignore[assignment]
+LedgerTransaction.debit_account = column_property(  # type: ignore[assignment]
+    account_sql(LedgerTransaction.__table__.c, _reversed_kind, 0)
+)
+LedgerTransaction.credit_account = column_property(  # type: ignore[assignment]
+    account_sql(LedgerTransaction.__table__.c, _reversed_kind, 1)
+)
 
 
 class JournalBatch(Base):

@@ -1,23 +1,17 @@
 """Posting to the double-entry ledger: exactly once, balanced, hash-chained.
 
-Accounts (integer fen):
-    budget:<clause>:<year>      the budget line an installment is committed against (debit)
-    payable:<uscc>              what the district owes a recipient (credit on commitment)
-    paid:<clause>:<year>        money paid out in a cycle
-    forfeited:<clause>:<year>   installments forfeited in a cycle (I-6): the commitment is released
-
 Each entry moves ``amount_fen`` from its debit account to its credit account: double entry, balanced by its
-shape. Every posting has a business key (``commitment/<app>/<k>``, ``settlement/<app>/<k>``, ``reversal/<seq>``)
-under a UNIQUE constraint and a content hash (recomputed from what the entry says; the one hash stored is the
-chain link, ``entry_hash``): the same key with the same content is skipped, the same key with other content
-is refused. Callers post inside ``ledger.db.run_transaction`` so the chain is extended by
-one run at a time.
+shape. What an entry is for (its business key: ``commitment/<app>/<k>``, ``settlement/<app>/<k>``,
+``reversal/<seq>``) and its two accounts follow from what it says (``ledger.accounts``); a unique index holds each
+key once. An entry's content hash is recomputed from what it says (the one hash stored is the chain link,
+``entry_hash``): the same key with the same content is skipped, the same key with other content is refused.
+Callers post inside ``ledger.db.run_transaction`` so the chain is extended by one run at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -26,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, exists, insert, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import IdempotencyConflict, LedgerError
+from ledger.accounts import KEYS, described
 from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples
 from ledger.models import JournalBatch, LedgerTransaction, TransactionKind
 
@@ -33,29 +28,6 @@ GENESIS_HASH = "0" * 64
 COMMITMENT, PAYMENT, FORFEIT = (
     k.value for k in (TransactionKind.COMMITMENT, TransactionKind.PAYMENT, TransactionKind.FORFEIT)
 )
-
-
-def budget_account(clause: str, year: int) -> str:
-    return f"budget:{clause}:{year}"
-
-
-def payable_account(uscc: str) -> str:
-    return f"payable:{uscc}"
-
-
-def paid_account(clause: str, year: int) -> str:
-    return f"paid:{clause}:{year}"
-
-
-def forfeited_account(clause: str, year: int) -> str:
-    return f"forfeited:{clause}:{year}"
-
-
-def accounts(account: Callable[..., str], *keys: Sequence[Any]) -> list[str]:
-    """``account`` of each row's keys (columns of equal length): one text per distinct keys, shared by their
-    rows (a recipient's installments name one account)."""
-    made: dict[tuple[Any, ...], str] = {}
-    return [made.get(k) or made.setdefault(k, account(*k)) for k in zip(*keys, strict=True)]
 
 
 def still_open(commitment: Any, through_seq: int | None = None) -> ColumnElement[bool]:
@@ -76,13 +48,10 @@ def still_open(commitment: Any, through_seq: int | None = None) -> ColumnElement
 
 
 class Posting(NamedTuple):
-    """An entry to post once under ``business_key``: ``amount_fen`` from ``debit_account`` to ``credit_account``."""
+    """An entry to post once: ``amount_fen`` between the two accounts its kind names (``ledger.accounts``)."""
 
-    business_key: str
     kind: str
     amount_fen: int
-    debit_account: str
-    credit_account: str
     application_id: str | None = None
     installment: int | None = None
     clause: str | None = None
@@ -91,22 +60,10 @@ class Posting(NamedTuple):
     reasons: str = ""
     reverses_seq: int | None = None
 
-    def digest(self) -> str:
-        """The content hash of this entry."""
-        return content_hash(
-            self.business_key,
-            self.kind,
-            self.application_id,
-            self.installment,
-            self.clause,
-            self.fiscal_year,
-            self.recipient_uscc,
-            self.amount_fen,
-            self.reasons,
-            self.reverses_seq,
-            self.debit_account,
-            self.credit_account,
-        )
+    @property
+    def business_key(self) -> str:
+        """What the entry is for; posted at most once."""
+        return KEYS[self.kind].format(**self._asdict())
 
 
 def content_hash(
@@ -144,11 +101,10 @@ def commitment_entries(
     recipient: Sequence[str],
     fen: Sequence[int],
 ) -> dict[str, list[Any]]:
-    """On approval, column by column (``ENTRY_FIELDS``): each installment committed against its clause's budget line
+    """On approval, column by column (``ENTRY_FACTS``): each installment committed against its clause's budget line
     for the year it falls due, payable to its recipient."""
     n = len(application_id)
     return {
-        "business_key": [f"commitment/{a}/{k}" for a, k in zip(application_id, installment, strict=True)],
         "kind": [COMMITMENT] * n,
         "application_id": list(application_id),
         "installment": list(installment),
@@ -158,8 +114,6 @@ def commitment_entries(
         "amount_fen": list(fen),
         "reasons": [""] * n,
         "reverses_seq": [None] * n,
-        "debit_account": accounts(budget_account, clause, due_year),
-        "credit_account": accounts(payable_account, recipient),
     }
 
 
@@ -177,7 +131,6 @@ def settlement_entries(
     the commitment). One settlement each."""
     n = len(application_id)
     return {
-        "business_key": [f"settlement/{a}/{k}" for a, k in zip(application_id, installment, strict=True)],
         "kind": [PAYMENT if p else FORFEIT for p in paid],
         "application_id": list(application_id),
         "installment": list(installment),
@@ -187,13 +140,7 @@ def settlement_entries(
         "amount_fen": list(fen),
         "reasons": list(reasons),
         "reverses_seq": [None] * n,
-        "debit_account": accounts(payable_account, recipient),
-        "credit_account": accounts(_settled_account, paid, clause, [year] * n),
     }
-
-
-def _settled_account(paid: bool, clause: str, year: int) -> str:
-    return (paid_account if paid else forfeited_account)(clause, year)
 
 
 def commitment(application_id: str, installment: int, clause: str, due_year: int, recipient: str, fen: int) -> Posting:
@@ -236,22 +183,23 @@ def chain_head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-def _posted_contents(session: Session, keys: Sequence[str]) -> dict[str, str]:
-    """The content hash of each entry already posted under one of ``keys``, recomputed from what it says (the
-    ledger keeps one hash per entry, its chain link)."""
+def _posted_contents(session: Session, keys: Sequence[str], applications: Sequence[str | None]) -> dict[str, str]:
+    """The content hash of each entry already posted under one of ``keys`` (the entries of ``applications``, found
+    by the index that holds each key once), recomputed from what it says (the ledger keeps one hash per entry, its
+    chain link)."""
     columns = [getattr(LedgerTransaction, name) for name in ENTRY_FIELDS]
-    found: dict[str, str] = {}
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = list(keys[start : start + LOOKUP_CHUNK])
-        rows = session.execute(select(*columns).where(LedgerTransaction.business_key.in_(chunk))).tuples().all()
+    wanted, found = set(keys), dict[str, str]()
+    named = sorted({a for a in applications if a is not None})
+    for start in range(0, len(named), LOOKUP_CHUNK):
+        chunk = named[start : start + LOOKUP_CHUNK]
+        rows = session.execute(select(*columns).where(LedgerTransaction.application_id.in_(chunk))).tuples().all()
         if rows:
             posted = [list(column) for column in zip(*rows, strict=True)]
-            found.update(zip(posted[0], content_hashes(posted), strict=True))
+            found.update((k, c) for k, c in zip(posted[0], content_hashes(posted), strict=True) if k in wanted)
     return found
 
 
-ENTRY_FIELDS = (
-    "business_key",
+ENTRY_FACTS = (
     "kind",
     "application_id",
     "installment",
@@ -261,11 +209,12 @@ ENTRY_FIELDS = (
     "amount_fen",
     "reasons",
     "reverses_seq",
-    "debit_account",
-    "credit_account",
 )
-"""What an entry says, in the order ``content_hash`` takes it."""
-LEDGER_INSERT = ("seq", *ENTRY_FIELDS, "entry_hash")
+"""What an entry says, as stored."""
+ENTRY_FIELDS = ("business_key", *ENTRY_FACTS, "debit_account", "credit_account")
+"""What an entry says with what it is for and its two accounts (``ledger.accounts``), in the order
+``content_hash`` takes it."""
+LEDGER_INSERT = ("seq", *ENTRY_FACTS, "entry_hash")
 """The columns of a posted entry, in the order ``post_columns`` builds its rows."""
 
 
@@ -273,8 +222,22 @@ def post(session: Session, postings: Iterable[Posting], source: str, known_new: 
     """Post each entry once, in the order given (see ``post_columns``)."""
     postings = list(postings)
     return post_columns(
-        session, {name: [getattr(p, name) for p in postings] for name in ENTRY_FIELDS}, source, known_new
+        session, {name: [getattr(p, name) for p in postings] for name in ENTRY_FACTS}, source, known_new
     )
+
+
+def described_columns(session: Session, columns: Mapping[str, Sequence[Any]]) -> list[Sequence[Any]]:
+    """Entries given column by column (``ENTRY_FACTS``) with their business keys and accounts, in
+    ``ENTRY_FIELDS`` order; refused when an amount is negative or an entry lacks what its accounts need."""
+    if any(amount < 0 for amount in columns["amount_fen"]):
+        raise LedgerError("ledger: an entry moves a negative amount")
+    reversed_seqs = sorted({seq for seq in columns["reverses_seq"] if seq is not None})
+    reversed_kinds: dict[int, str] = {}
+    if reversed_seqs:
+        query = select(LedgerTransaction.seq, LedgerTransaction.kind).where(LedgerTransaction.seq.in_(reversed_seqs))
+        reversed_kinds = dict(session.execute(query).tuples().all())
+    keys, debits, credits = described(columns, reversed_kinds)
+    return [keys, *(columns[name] for name in ENTRY_FACTS), debits, credits]
 
 
 def post_columns(
@@ -284,14 +247,14 @@ def post_columns(
     known_new: bool = False,
     head: tuple[int, str] | None = None,
 ) -> PostResult:
-    """Post entries given column by column (``ENTRY_FIELDS``), in order, each under its business key at most
+    """Post entries given column by column (``ENTRY_FACTS``), in order, each under its business key at most
     once: the same key with the same content is skipped, with other content refused. ``known_new`` skips the
-    look-up of existing keys when the caller has just established that none exists (the UNIQUE constraint still
+    look-up of existing keys when the caller has just established that none exists (the unique index still
     guards); ``head`` is the chain head the caller read in this transaction, under the run lock, with nothing
     posted since. Entries are hashed and inserted a chunk at a time; the chain goes on across chunks. The entries
     posted are one journal batch: ``source`` and the time are stored once, with it."""
     result = PostResult()
-    cols: list[Sequence[Any]] = [columns[name] for name in ENTRY_FIELDS]
+    cols = described_columns(session, columns)
     keys = cols[0]
     if len(set(keys)) != len(keys):  # the same key twice in one call: identical entries count once
         by_key: dict[str, tuple[Any, ...]] = {}
@@ -300,8 +263,7 @@ def post_columns(
                 raise IdempotencyConflict(entry[0])
         cols = [list(c) for c in zip(*by_key.values(), strict=True)] if by_key else [[] for _ in ENTRY_FIELDS]
         keys = cols[0]
-    _check_transfers(keys, cols[7], cols[10], cols[11])
-    existing = {} if known_new else _posted_contents(session, keys)
+    existing = {} if known_new else _posted_contents(session, keys, cols[2])
     seq, prev = head if head is not None else chain_head(session)
     first = seq + 1
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -325,21 +287,13 @@ def post_columns(
             prev = entry_hash(number, prev, content, stamp, source)
             links.append(prev)
         seq += len(contents)
-        n = len(contents)
-        rows = list(zip(seqs, *chunk, links, strict=True))
+        rows = list(zip(seqs, *chunk[1:-2], links, strict=True))
         bulk_insert_tuples(session, LedgerTransaction.__table__, LEDGER_INSERT, rows)
-        result.posted += n
+        result.posted += len(contents)
     if result.posted:
         session.execute(insert(JournalBatch).values(first_seq=first, last_seq=seq, source=source, posted_at=now))
     result.head = prev
     return result
-
-
-def _check_transfers(keys: Sequence[str], fen: Sequence[int], debit: Sequence[str], credit: Sequence[str]) -> None:
-    """Every entry moves a non-negative amount between two different, named accounts."""
-    for key, amount, d, c in zip(keys, fen, debit, credit, strict=True):
-        if amount < 0 or d == c or not d or not c:
-            raise LedgerError(f"ledger: {key} is not a transfer between two accounts")
 
 
 def content_hashes(cols: Sequence[Sequence[Any]]) -> list[str]:
@@ -364,23 +318,15 @@ def reverse(session: Session, seq: int, reason: str, source: str) -> PostResult:
         raise LedgerError(f"ledger: no entry #{seq} to reverse")
     if original.kind == TransactionKind.REVERSAL:
         raise LedgerError(f"ledger: entry #{seq} is itself a reversal")
-    return post(
-        session,
-        [
-            Posting(
-                business_key=f"reversal/{seq}",
-                kind=TransactionKind.REVERSAL.value,
-                amount_fen=original.amount_fen,
-                debit_account=original.credit_account,
-                credit_account=original.debit_account,
-                application_id=original.application_id,
-                installment=original.installment,
-                clause=original.clause,
-                fiscal_year=original.fiscal_year,
-                recipient_uscc=original.recipient_uscc,
-                reasons=reason,
-                reverses_seq=seq,
-            )
-        ],
-        source,
+    undo = Posting(
+        kind=TransactionKind.REVERSAL.value,
+        amount_fen=original.amount_fen,
+        application_id=original.application_id,
+        installment=original.installment,
+        clause=original.clause,
+        fiscal_year=original.fiscal_year,
+        recipient_uscc=original.recipient_uscc,
+        reasons=reason,
+        reverses_seq=seq,
     )
+    return post(session, [undo], source)

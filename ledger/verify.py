@@ -153,9 +153,10 @@ def check_entries_match(session: Session) -> None:
     installment of an approved decision, same recipient and amount; no reversal of a settled one) and every
     approved decision's commitments sum to its award. Raises naming the first entry (or decision) that does not."""
     ok = invariants.entry_ok("r", session.get_bind().dialect.name, new_rows_in_table=True)
-    bad = session.execute(text(invariants.FIRST_UNMATCHED.format(ok=ok))).first()
+    bad = session.execute(text(invariants.FIRST_UNMATCHED.format(ok=ok))).scalar()
     if bad is not None:
-        raise LedgerIntegrityError(bad[0], f"{bad[1]} does not match what it is for {invariants.RULES}")
+        key = session.execute(select(LedgerTransaction.business_key).where(LedgerTransaction.seq == bad)).scalar()
+        raise LedgerIntegrityError(bad, f"{key} does not match what it is for {invariants.RULES}")
     unequal = session.execute(text(invariants.FIRST_AWARD_NOT_COMMITTED)).first()
     if unequal is not None:
         app_id, award, committed, first = unequal

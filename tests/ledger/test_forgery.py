@@ -1,5 +1,5 @@
 """M1: an entry must match what it is for. A correctly hashed and chained payment for an application that does not
-exist, a second settlement of one installment under another key, a commitment beyond its decision's award: the
+exist, a reversal moving money to another budget line, a commitment beyond its decision's award: the
 database refuses each on insert (SQLite and PostgreSQL, and as the application role); planted by the owner with
 the checks switched off, ``ledger verify`` names it."""
 
@@ -24,8 +24,8 @@ USCC = "91310112MA1GB4Y21X"
 FORGED = [
     posting.settlement("NO-SUCH-APP", 1, "A2", 2024, USCC, 999_999_999, paid=True),  # M1: 9,999,999.99 to nobody
     posting.Posting(
-        "settlement/APP-1/1b", "payment", 100, f"payable:{USCC}", "paid:A2:2024", "APP-1", 1, "A2", 2024, USCC
-    ),  # a second settlement of APP-1's installment 1 under another key
+        "reversal", 100, "APP-1", 2, "A4-PILOT", 2025, USCC, reverses_seq=2
+    ),  # a reversal of APP-1's second commitment (#2) that moves the money back to another clause's budget line
     posting.commitment("APP-1", 3, "A2", 2026, USCC, 1),  # one fen beyond APP-1's award
     posting.settlement("APP-2", 1, "A4-PILOT", 2024, "91310112MA1GB00005", 100, paid=True),  # to someone else
     posting.settlement("APP-1", 2, "A2", 2024, USCC, 100, paid=True),  # before it falls due (2025)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -95,7 +97,7 @@ def test_a_forfeited_installment_cannot_also_be_paid(engine) -> None:  # type: i
     "statement",
     [
         "UPDATE ledger_transactions SET amount_fen = 1 WHERE seq = 1",
-        "UPDATE ledger_transactions SET credit_account = 'payable:someone-else' WHERE seq = 2",
+        "UPDATE ledger_transactions SET recipient_uscc = 'someone-else' WHERE seq = 2",
         "DELETE FROM ledger_transactions WHERE seq = 1",
     ],
 )
@@ -147,12 +149,9 @@ def _tamper(engine, sql: str) -> None:  # type: ignore[no-untyped-def]
     ("sql", "seq", "problem"),
     [
         ("UPDATE ledger_transactions SET amount_fen = amount_fen + 100 WHERE seq = 4", 4, "changed after posting"),
-        (
-            "UPDATE ledger_transactions SET credit_account = 'payable:someone-else' WHERE seq = 2",
-            2,
-            "changed after posting",
-        ),
-        ("UPDATE ledger_transactions SET debit_account = 'budget:A2:2030' WHERE seq = 3", 3, "changed after posting"),
+        # Payable to someone else, or committed against another year's budget line: the accounts follow.
+        ("UPDATE ledger_transactions SET recipient_uscc = 'someone-else' WHERE seq = 2", 2, "changed after posting"),
+        ("UPDATE ledger_transactions SET fiscal_year = 2030 WHERE seq = 3", 3, "changed after posting"),
         # The entry before #5 given #5's hash: #4 no longer matches its own hash, and #5 no longer links to it.
         (
             "UPDATE ledger_transactions SET entry_hash = (SELECT entry_hash FROM ledger_transactions WHERE seq = 5) "
@@ -170,24 +169,31 @@ def test_verify_names_the_first_tampered_entry(engine, sql: str, seq: int, probl
     assert info.value.seq == seq and problem in str(info.value)
 
 
+_INSERT = (
+    "INSERT INTO ledger_transactions (seq, kind, application_id, installment, clause, fiscal_year, recipient_uscc, "
+    "amount_fen, reasons, entry_hash) VALUES (99, :kind, :app, :k, :clause, :year, :uscc, :fen, '', 'e')"
+)
+_GOOD = {"kind": "commitment", "app": "APP-1", "k": 3, "clause": "A2", "year": 2026, "uscc": USCC, "fen": 0}
+
+
 @pytest.mark.parametrize(
-    ("debit", "credit", "amount"),
+    "bad",
     [
-        ("budget:A2:2024", "budget:A2:2024", 100),  # one account on both sides
-        ("budget:A2:2024", "payable:x", -100),  # a negative amount
-        ("budget:A2:2024", None, 100),  # one side only
+        {"fen": -100},  # a negative amount
+        {"year": None},  # a commitment due in no year: it names no budget line
+        {"app": "APP-2", "k": 1, "clause": "A4-PILOT", "year": 2024},  # APP-2's installment 1 committed twice
+        {"kind": "forfeit", "k": 1, "year": 2024, "fen": 120_000_001},  # APP-1's paid installment 1 settled again
     ],
 )
-def test_the_database_refuses_an_entry_that_is_not_a_transfer(engine, debit, credit, amount) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_an_entry_that_is_not_a_transfer_or_posts_a_key_twice(engine, bad) -> None:  # type: ignore[no-untyped-def]
+    """Written past the code: a zero commitment of APP-1's third installment goes in; changed in one thing, it is
+    refused (a key is what the entry says: a second commitment or settlement of one installment is the same key)."""
     _post_sample(engine)
+    with engine.connect() as conn:
+        conn.execute(text(_INSERT), _GOOD)
+        conn.rollback()
     with pytest.raises(SQLDatabaseError), engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO ledger_transactions (seq, business_key, kind, amount_fen, debit_account, credit_account, "
-                "reasons, entry_hash) VALUES (99, 'x/1', 'commitment', :amount, :debit, :credit, '', 'e')"
-            ),
-            {"amount": amount, "debit": debit, "credit": credit},
-        )
+        conn.execute(text(_INSERT), {**_GOOD, **bad})
 
 
 def test_a_chain_rewritten_from_some_point_on_is_caught_by_a_head_kept_outside(engine) -> None:  # type: ignore[no-untyped-def]
@@ -200,28 +206,28 @@ def test_a_chain_rewritten_from_some_point_on_is_caught_by_a_head_kept_outside(e
 
 
 _texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-_postings = st.builds(
-    posting.Posting,
-    business_key=_texts,
-    kind=st.sampled_from(["commitment", "payment", "forfeit", "reversal"]),
-    amount_fen=st.integers(0, 10**12),
-    debit_account=_texts,
-    credit_account=_texts,
-    application_id=st.none() | _texts,
-    installment=st.none() | st.integers(1, 5),
-    clause=st.none() | _texts,
-    fiscal_year=st.none() | st.integers(2020, 2030),
-    recipient_uscc=st.none() | _texts,
-    reasons=_texts,
-    reverses_seq=st.none() | st.integers(1, 10**9),
+_entries = st.tuples(
+    _texts,  # business key
+    st.sampled_from(["commitment", "payment", "forfeit", "reversal"]),
+    st.none() | _texts,  # application
+    st.none() | st.integers(1, 5),  # installment
+    st.none() | _texts,  # clause
+    st.none() | st.integers(2020, 2030),  # fiscal year
+    st.none() | _texts,  # recipient
+    st.integers(0, 10**12),  # amount
+    _texts,  # reasons
+    st.none() | st.integers(1, 10**9),  # reverses
+    _texts,  # debit account
+    _texts,  # credit account
 )
 
 
-@given(st.lists(_postings, max_size=20))
-def test_column_wise_content_hashes_are_each_entrys_content_hash(entries: list[posting.Posting]) -> None:
-    """The bulk path hashes whole columns; every hash equals the one verification recomputes for its entry."""
-    columns = [[getattr(p, name) for p in entries] for name in posting.ENTRY_FIELDS]
-    assert posting.content_hashes(columns) == [p.digest() for p in entries]
+@given(st.lists(_entries, max_size=20))
+def test_column_wise_content_hashes_are_each_entrys_content_hash(entries: list[tuple[Any, ...]]) -> None:
+    """The bulk path hashes whole columns (``ENTRY_FIELDS``); every hash equals the one verification recomputes
+    for its entry."""
+    columns = [list(column) for column in zip(*entries, strict=True)] or [[] for _ in posting.ENTRY_FIELDS]
+    assert posting.content_hashes(columns) == [posting.content_hash(*entry) for entry in entries]
 
 
 def test_an_entry_hash_is_computed_as_when_three_hashes_were_stored() -> None:
