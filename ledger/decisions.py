@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ledger.bulk import INSERT_CHUNK, bulk_insert, bulk_insert_tuples, lookup
@@ -19,10 +19,11 @@ from ledger.models import DecisionRecord, ParameterSet
 from rules.model import Status
 
 
-def parameter_set_hashes(session: Session, sets: Sequence[dict[str, Any] | None]) -> list[str | None]:
-    """Store each distinct set of parameter values (and readings) once; the hash of each decision's set.
-    Decisions that used the same parameters share the very same dict, so the canonical JSON is computed once
-    per distinct set, not once per decision."""
+def parameter_set_ids(session: Session, sets: Sequence[dict[str, Any] | None]) -> list[int | None]:
+    """Store each distinct set of parameter values (and readings) once, by the SHA-256 of its canonical JSON; the
+    number of each decision's set. Decisions that used the same parameters share the very same dict, so the
+    canonical JSON is computed once per distinct set, not once per decision. New sets are numbered after the last
+    one stored (callers hold the run lock)."""
     by_identity: dict[int, str] = {}
     values_by_hash: dict[str, dict[str, Any]] = {}
     hashes: list[str | None] = []
@@ -36,13 +37,15 @@ def parameter_set_hashes(session: Session, sets: Sequence[dict[str, Any] | None]
             digest = by_identity[id(params)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
             values_by_hash[digest] = params
         hashes.append(digest)
-    known = set(lookup(session, ParameterSet.hash, ParameterSet.hash, list(values_by_hash)))
-    bulk_insert(
-        session,
-        ParameterSet.__table__,
-        [{"hash": h, "values": v} for h, v in values_by_hash.items() if h not in known],
-    )
-    return hashes
+    ids = lookup(session, ParameterSet.hash, ParameterSet.id, list(values_by_hash))
+    new = [h for h in values_by_hash if h not in ids]
+    if new:
+        last = session.execute(select(func.max(ParameterSet.id))).scalar() or 0
+        ids.update((h, last + n) for n, h in enumerate(new, start=1))
+        bulk_insert(
+            session, ParameterSet.__table__, [{"id": ids[h], "hash": h, "values": values_by_hash[h]} for h in new]
+        )
+    return [None if h is None else ids[h] for h in hashes]
 
 
 DECISION_INSERT = (
@@ -71,7 +74,7 @@ def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replac
     ``decided`` is the decisions table of ``rules.outcomes.decide_run`` (traces as JSON text)."""
     order = np.argsort(decided["application_id"].to_numpy(dtype=object), kind="stable")
     decided = decided.iloc[order]  # the primary key's order: inserts append
-    hashes = parameter_set_hashes(session, decided["parameter_set"].tolist())
+    set_ids = parameter_set_ids(session, decided["parameter_set"].tolist())
     days: dict[date, str] = {}
     replaced: list[tuple[Any, ...]] = []
     for start in range(0, len(decided), INSERT_CHUNK):
@@ -90,7 +93,7 @@ def store_decisions(session: Session, run_id: int, decided: pd.DataFrame, replac
                 part["project_key"].tolist(),
                 part["claim_year"].tolist(),
                 part["trace"].tolist(),  # JSON text already
-                hashes[start : start + INSERT_CHUNK],
+                set_ids[start : start + INSERT_CHUNK],
                 [run_id] * len(part),
                 part["recipient_entity_type"].tolist(),
                 [bool(v) for v in part["recipient_business_in_minhang"].tolist()],

@@ -177,7 +177,7 @@ class OnboardingEntry(Base):
 REFERENCES_CHECKED_PER_STATEMENT = {
     ("decisions", "application_id"): ("applications", "application_id"),
     ("decisions", "intake_run_id"): ("intake_runs", "id"),
-    ("decisions", "parameter_set"): ("parameter_sets", "hash"),
+    ("decisions", "parameter_set"): ("parameter_sets", "id"),
     ("applications", "intake_run_id"): ("intake_runs", "id"),
 }
 """(table, column) → (table, key) it refers to: on SQLite a foreign key; on PostgreSQL statement triggers that
@@ -246,7 +246,9 @@ class ParameterSet(Base):
 
     __tablename__ = "parameter_sets"
 
-    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    """What a decision refers to it by: numbered in the order the sets were first stored."""
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the canonical JSON of ``values``."""
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -270,8 +272,8 @@ class DecisionRecord(Base):
     claim_year: Mapped[int | None] = mapped_column(Integer)
     """The claim year of a yearly claim (A5, A7-ALLIANCE, A8), for the per-year caps."""
     trace: Mapped[dict[str, Any]] = mapped_column(JSON)
-    parameter_set: Mapped[str | None] = mapped_column(
-        ForeignKey("parameter_sets.hash", name="fk_decisions_parameter_set")
+    parameter_set: Mapped[int | None] = mapped_column(
+        ForeignKey("parameter_sets.id", name="fk_decisions_parameter_set")
     )
     """The parameter values and readings of this decision (the trace keeps the steps, caps and screening)."""
     intake_run_id: Mapped[int] = mapped_column(ForeignKey("intake_runs.id"))

@@ -18,7 +18,7 @@ from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 REFUSED = [
     "UPDATE decisions SET intake_run_id = 999 WHERE application_id = 'P-00001'",
-    "UPDATE decisions SET parameter_set = 'no such set' WHERE application_id = 'P-00001'",
+    "UPDATE decisions SET parameter_set = 999999 WHERE application_id = 'P-00001'",
     "UPDATE decisions SET application_id = 'NOPE' WHERE application_id = 'P-00001'",
     "UPDATE applications SET intake_run_id = 999 WHERE application_id = 'P-00001'",
     "DELETE FROM applications WHERE application_id = 'P-00001'",
