@@ -1,5 +1,6 @@
 """Deployments as reviewed code: the inbox intake (hourly), the yearly disbursement cycle (1 December, 09:00
-Shanghai), the blacklist refresh (daily) and a daily ledger verification; one run at a time each.
+Shanghai), the blacklist refresh (daily), a daily ledger verification, and the what-if a planner runs from the UI
+with an amendment's path and readings (no schedule; it writes nothing to the ledger); one run at a time each.
 
 ``subsidy serve`` serves them all from one process for a small installation; ``deploy/prefect.yaml`` describes
 the same deployments for a work pool and workers. Paths come from the environment (SUBSIDY_INBOX,
@@ -18,6 +19,7 @@ from flows.disbursement import disbursement_flow
 from flows.inbox import inbox_intake_flow
 from flows.records import verify_flow
 from flows.reference import reference_refresh_flow
+from flows.what_if import what_if_flow
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -55,6 +57,14 @@ def build_deployments() -> list[RunnerDeployment]:
             concurrency_limit=1,
             description="Recomputes ledger balances and the hash chain every morning.",
             tags=["subsidy", "ledger"],
+        ),
+        what_if_flow.to_deployment(
+            name="what-if",
+            concurrency_limit=1,
+            parameters={"out": os.environ.get("SUBSIDY_WHAT_IF_DIR", "subsidy-what-if")},
+            description="Decides the stored applications again under an amended parameter file and readings, and "
+            "compares with the ledger (run it with parameters: an amendment's path, readings such as I-4=first_come).",
+            tags=["subsidy", "planning"],
         ),
     ]
     return deployments  # to_deployment called outside an event loop returns the deployment itself

@@ -42,3 +42,10 @@ def inbox_run_name() -> str:
 
 def verify_run_name() -> str:
     return f"ledger-verify-{date.today().isoformat()}"
+
+
+def what_if_run_name() -> str:
+    p = _parameters()
+    what = Path(str(p["parameters"])).stem if p.get("parameters") else "policy"
+    readings = "-".join(str(r) for r in p.get("readings") or [])
+    return _printable(f"what-if-{what}" + (f"-{readings}" if readings else ""))

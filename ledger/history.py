@@ -1,61 +1,46 @@
 """What earlier runs granted, read from the stored decisions as plain data for the rules (``rules.model.History``):
-totals per X-HIGHEST key, the investment-type award of each enterprise, per-year cap use."""
+totals per X-HIGHEST key, the investment-type award of each enterprise, per-year cap use, summed by the database
+and counted by ``rules.history``."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.models import DecisionRecord
-from rules.clauses import CLAUSES, YEARLY_CAPPED_KINDS
-from rules.facts import highest_key
-from rules.model import History, InvestmentAward, Reason, Status
-from rules.money import from_fen
+from rules.history import (
+    APPROVED,
+    INVESTMENT_CLAUSES,
+    YEARLY_CAPPED_CLAUSES,
+    add_granted,
+    add_investment_award,
+    add_yearly_use,
+)
+from rules.model import History
 
 
 def grant_history(session: Session) -> History:
     """Earlier grants: totals per (applicant, project, kind) — per report for A8 —, the investment-type award of
     each enterprise (and whether a case decision set it), and per-year cap use of the yearly claims."""
     history = History()
-    approved = DecisionRecord.status == Status.APPROVED.value
+    d = DecisionRecord
+    approved = d.status == APPROVED
     for uscc, project_key, kind, fen in session.execute(
-        select(
-            DecisionRecord.uscc,
-            DecisionRecord.project_key,
-            DecisionRecord.kind,
-            func.sum(DecisionRecord.award_total_fen),
-        )
+        select(d.uscc, d.project_key, d.kind, func.sum(d.award_total_fen))
         .where(approved)
-        .group_by(DecisionRecord.uscc, DecisionRecord.project_key, DecisionRecord.kind)
+        .group_by(d.uscc, d.project_key, d.kind)
     ):
-        key = highest_key(uscc, project_key, kind)
-        history.granted[key] = history.granted.get(key, Decimal(0)) + from_fen(int(fen))
-    investment_clauses = [c.id for c in CLAUSES.values() if c.investment_type]
+        add_granted(history, uscc, project_key, kind, fen)
     for app_id, clause, uscc, fen, reasons in session.execute(
-        select(
-            DecisionRecord.application_id,
-            DecisionRecord.clause,
-            DecisionRecord.uscc,
-            DecisionRecord.award_total_fen,
-            DecisionRecord.reasons,
-        )
-        .where(approved, DecisionRecord.clause.in_(investment_clauses))
-        .order_by(DecisionRecord.decided_on, DecisionRecord.application_id)
+        select(d.application_id, d.clause, d.uscc, d.award_total_fen, d.reasons)
+        .where(approved, d.clause.in_(INVESTMENT_CLAUSES))
+        .order_by(d.decided_on, d.application_id)
     ):
-        case = Reason.CASE_BY_CASE.value in (reasons or "").split(";")
-        history.investment_awards.setdefault(uscc, InvestmentAward(app_id, clause, from_fen(fen), case))
-    yearly = [c.id for c in CLAUSES.values() if c.kind in YEARLY_CAPPED_KINDS]
+        add_investment_award(history, app_id, clause, uscc, fen, reasons)
     for uscc, clause, year, fen in session.execute(
-        select(
-            DecisionRecord.uscc,
-            DecisionRecord.clause,
-            DecisionRecord.claim_year,
-            func.sum(DecisionRecord.award_total_fen),
-        )
-        .where(approved, DecisionRecord.clause.in_(yearly), DecisionRecord.claim_year.is_not(None))
-        .group_by(DecisionRecord.uscc, DecisionRecord.clause, DecisionRecord.claim_year)
+        select(d.uscc, d.clause, d.claim_year, func.sum(d.award_total_fen))
+        .where(approved, d.clause.in_(YEARLY_CAPPED_CLAUSES), d.claim_year.is_not(None))
+        .group_by(d.uscc, d.clause, d.claim_year)
     ):
-        history.yearly_used[(uscc, clause, int(year or 0))] = from_fen(int(fen))
+        add_yearly_use(history, uscc, clause, year, fen)
     return history

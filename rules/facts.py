@@ -136,6 +136,27 @@ def facts_of_run(
     i15 = params.reading("I-15")
     received = {k: round_given_amount(v, i15) for k, v in reference.external_awards.items()}
     _fill(facts.received, received, _rows_of(uscc, {k[0] for k in received}), lambda i: (uscc[i], project[i], kind[i]))
+    history_facts(facts, table, history)
+    if reference.case_decisions:
+        for i in np.flatnonzero(table.flag("major_project")).tolist():
+            case = reference.case_decisions.get(table.values("application_id")[i])
+            if case is not None:
+                facts.case[i] = case
+                facts.case_listed[i] = is_blacklisted(reference.blacklist, uscc[i], case.decided_on)
+    if reference.onboardings:
+        counts = onboarded_counts(reference.onboardings, reference.registry, params.reading("I-10"))
+        years = table.values("claim_year")
+        for i in np.flatnonzero(clause == "A5").tolist():
+            facts.onboarded[i] = counts.get((uscc[i], years[i]), -1)
+    return facts
+
+
+def history_facts(facts: Facts, table: Applications, history: History) -> None:
+    """What earlier runs granted, into the facts of a table's rows: per X-HIGHEST key, per enterprise's A2 total
+    and per yearly cap, and the investment-type award that blocks a later one (X-ONEINV)."""
+    n = len(table)
+    uscc, clause, years = table.values("uscc"), table.values("clause"), table.values("claim_year")
+    project, kind = project_keys(table), kinds(table)
     _fill(
         facts.granted,
         history.granted,
@@ -144,7 +165,6 @@ def facts_of_run(
     )
     rent = _rent_by_enterprise(history.granted) if history.granted else {}
     _fill(facts.rent_granted, rent, _rows_of(uscc, rent), lambda i: uscc[i])
-    years = table.values("claim_year")
     _fill(
         facts.cap_used,
         history.yearly_used,
@@ -159,17 +179,6 @@ def facts_of_run(
                 f"{award.clause} award {award.amount} granted earlier in this policy cycle ({award.application_id})",
                 award.case_by_case,
             )
-    if reference.case_decisions:
-        for i in np.flatnonzero(table.flag("major_project")).tolist():
-            case = reference.case_decisions.get(table.values("application_id")[i])
-            if case is not None:
-                facts.case[i] = case
-                facts.case_listed[i] = is_blacklisted(reference.blacklist, uscc[i], case.decided_on)
-    if reference.onboardings:
-        counts = onboarded_counts(reference.onboardings, reference.registry, params.reading("I-10"))
-        for i in np.flatnonzero(clause == "A5").tolist():
-            facts.onboarded[i] = counts.get((uscc[i], years[i]), -1)
-    return facts
 
 
 def _rows_of(uscc: np.ndarray, wanted: Any) -> list[int]:
@@ -258,16 +267,40 @@ def fact_record(facts: Facts, before: dict[str, np.ndarray], i: int) -> dict[str
     return out
 
 
+BEFORE_FACTS = ("granted_before", "rent_granted_before", "cap_used_before", "blocked", "blocked_by_case")
+"""What a decision kept of earlier decisions (``history_facts``), as opposed to the reference data it read."""
+
+
 def facts_of_record(table: Applications, record: dict[str, Any]) -> Facts:
     """The facts of a one-row table from what its decision kept (``fact_record``; older records too)."""
-    facts = no_facts(1)
-    facts.listed[0] = bool(record.get("listed"))
-    facts.provider_listed[0] = bool(record.get("provider_listed") or record.get("recipient_listed"))
-    facts.business[0], facts.tax[0] = table.flag("business_in_minhang")[0], table.flag("tax_in_minhang")[0]
+    return facts_of_records(table, [record])
+
+
+def facts_of_records(table: Applications, records: list[dict[str, Any]], reference_only: bool = False) -> Facts:
+    """The facts of a table's rows from what each decision kept (``fact_record``; older records too), in the
+    table's order; ``reference_only``: the reference data alone, without what earlier decisions granted
+    (``BEFORE_FACTS``), for ``history_facts`` to fill in again."""
+    facts = no_facts(len(table))
+    facts.business, facts.tax = table.flag("business_in_minhang").copy(), table.flag("tax_in_minhang").copy()
+    ids = table.values("application_id")
+    for i, record in enumerate(records):
+        if record:
+            _kept_facts(
+                facts,
+                i,
+                ids[i],
+                {k: v for k, v in record.items() if k not in BEFORE_FACTS} if reference_only else record,
+            )
+    return facts
+
+
+def _kept_facts(facts: Facts, i: int, application_id: str, record: dict[str, Any]) -> None:
+    facts.listed[i] = bool(record.get("listed"))
+    facts.provider_listed[i] = bool(record.get("provider_listed") or record.get("recipient_listed"))
     registration = record.get("registration")
     if registration:
-        facts.business[0], facts.tax[0] = registration["business_in_minhang"], registration["tax_in_minhang"]
-        facts.registry_since[0] = date.fromisoformat(registration["effective_on"])
+        facts.business[i], facts.tax[i] = registration["business_in_minhang"], registration["tax_in_minhang"]
+        facts.registry_since[i] = date.fromisoformat(registration["effective_on"])
     for name, column in (
         ("received", facts.received),
         ("granted_before", facts.granted),
@@ -275,19 +308,18 @@ def facts_of_record(table: Applications, record: dict[str, Any]) -> Facts:
         ("cap_used_before", facts.cap_used),
     ):
         if name in record:
-            column[0] = to_fen(Decimal(record[name]))
+            column[i] = to_fen(Decimal(record[name]))
     if "blocked" in record:
-        facts.blocker[0] = Blocker(str(record["blocked"]), bool(record.get("blocked_by_case")))
+        facts.blocker[i] = Blocker(str(record["blocked"]), bool(record.get("blocked_by_case")))
     case = record.get("case")
     if case:
-        facts.case[0] = CaseDecision(
-            table.values("application_id")[0],
+        facts.case[i] = CaseDecision(
+            application_id,
             Decimal(case["amount"]),
             case["approved_by"],
             case["document_ref"],
             date.fromisoformat(case["decided_on"]),
         )
-        facts.case_listed[0] = bool(record.get("case_listed"))
+        facts.case_listed[i] = bool(record.get("case_listed"))
     if "onboarded" in record:
-        facts.onboarded[0] = int(record["onboarded"])
-    return facts
+        facts.onboarded[i] = int(record["onboarded"])

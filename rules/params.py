@@ -11,14 +11,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.errors import ParameterError
+from rules.parameter_files import DatedValue, ParameterSpec, read_parameter_file
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 
@@ -179,76 +178,33 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _convert(value: Any, unit: str, where: str) -> Any:
-    """YAML scalar to its exact Python value: money and ratios as Decimal, dates as date; never float."""
-    if isinstance(value, list):
-        return tuple(_convert(v, unit, where) for v in value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        raise ParameterError(f"{where}: write {value!r} as a quoted string so it stays an exact decimal")
-    if unit == "date":
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            raise ParameterError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
-    if isinstance(value, int):
-        return value if unit in {"people", "years", "count"} else Decimal(value)
-    if isinstance(value, str) and unit not in {
-        "list of field codes",
-        "list of entity types",
-        "list of clause ids",
-        "text",
-    }:
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            raise ParameterError(f"{where}: {value!r} is not an exact decimal") from None
-    return value
-
-
-def _parse_day(raw: Any, where: str) -> date:
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise ParameterError(f"{where}: effective date {raw!r} is not YYYY-MM-DD") from None
-
-
 def load_parameters(directory: Path = PARAMETER_DIR) -> PolicyParameters:
-    """Read every parameter file of ``directory``."""
+    """Read every parameter file of ``directory`` (strictly: ``rules.parameter_files``)."""
     parameters: dict[str, Parameter] = {}
     interpretations: dict[str, Interpretation] = {}
     names_zh: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for iid, spec in (doc.get("interpretations") or {}).items():
-            choices = tuple(spec["choices"])
-            if spec["reading"] not in choices:
-                raise ParameterError(f"{path.name}: {iid} reading {spec['reading']!r} is not among its choices")
-            interpretations[iid] = Interpretation(iid, spec["question"], spec["reading"], choices)
-        clause = doc.get("clause")
-        if clause and doc.get("name_zh"):
-            names_zh[clause] = doc["name_zh"]
-        for name, spec in (doc.get("parameters") or {}).items():
-            where = f"{path.name}: {name}"
-            unit = str(spec.get("unit", ""))
-            dated = sorted((_parse_day(d, where), v) for d, v in (spec.get("values") or {}).items())
-            if not dated:
-                raise ParameterError(f"{where}: no dated values")
-            key = f"{clause}.{name}"
-            parameters[key] = Parameter(
-                name=key,
-                description=str(spec.get("description", "")),
-                unit=unit,
-                reference=str(spec.get("reference", clause)),
-                dates=tuple(d for d, _ in dated),
-                values=tuple(_convert(v, unit, where) for _, v in dated),
-            )
+        found = read_parameter_file(path)
+        for i in found.interpretations:
+            interpretations[i.id] = Interpretation(i.id, i.question, i.reading, i.choices)
+        if found.clause and found.name_zh:
+            names_zh[found.clause] = found.name_zh
+        for spec in found.parameters:
+            parameters[spec.key] = parameter_of(spec)
     return PolicyParameters(parameters, interpretations, names_zh)
+
+
+def parameter_of(spec: ParameterSpec, dated: tuple[DatedValue, ...] | None = None) -> Parameter:
+    """The parameter a file gives (with other dated values, when given: an amendment's merged in)."""
+    values = dated if dated is not None else spec.values
+    return Parameter(
+        name=spec.key,
+        description=spec.description,
+        unit=spec.unit,
+        reference=spec.reference,
+        dates=tuple(v.effective_from for v in values),
+        values=tuple(v.value for v in values),
+    )
 
 
 @lru_cache(maxsize=1)

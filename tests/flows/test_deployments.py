@@ -12,7 +12,11 @@ def test_every_deployment_loads_with_its_schedule_and_limit() -> None:
         "yearly-disbursement-cycle",
         "blacklist-refresh-daily",
         "ledger-verify-daily",
+        "what-if",
     }
+    what_if = deployments.pop("what-if")  # run by a planner from the UI, with parameters: no schedule
+    assert what_if.schedules == [] and what_if.parameters == {"out": "subsidy-what-if"}
+    assert set(what_if._parameter_openapi_schema.properties) == {"parameters", "readings", "as_of", "out"}
     crons = {name: (d.schedules[0].schedule.cron, d.schedules[0].schedule.timezone) for name, d in deployments.items()}
     assert crons == {
         "inbox-hourly": ("0 * * * *", "Asia/Shanghai"),

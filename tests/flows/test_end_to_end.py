@@ -22,6 +22,8 @@ from ledger.db import get_engine
 from ledger.models import IntakeRun
 from subsidy.cli import app
 from subsidy.sample import make_uscc
+from tests.flows.runs_shown import run_shown as _run_shown
+from tests.flows.runs_shown import task_names as _task_names
 
 pytestmark = pytest.mark.prefect
 
@@ -242,36 +244,6 @@ def test_an_intake_run_is_named_for_its_file_and_shows_split_files_and_quarantin
     assert (bad["file"], bad["row"], bad["columns"], bad["reason"]) == (apps, 4, "uscc", "INVALID_DATA")
     [line] = [m for m in logs if m.startswith("intake run")]
     assert "rows read 3 = decided 2 + unchanged 0 + quarantined 1; decisions approved 2;" in line
-
-
-def _task_names(run_id):  # type: ignore[no-untyped-def]
-    """The names of a flow run's task runs, in the order they started (without the run number Prefect adds)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
-    return [t.name.rsplit("-", 1)[0] for t in sorted(runs, key=lambda t: t.start_time or t.expected_start_time)]
-
-
-def _run_shown(run_id):  # type: ignore[no-untyped-def]
-    """The flow run, its artifacts by key and its log messages."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
-    from prefect.logging.handlers import APILogWorker
-
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(run_id)
-        artifacts = {
-            a.key: a.data
-            for a in client.read_artifacts(
-                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
-            )
-        }
-        APILogWorker.drain_all(timeout=5)  # the run's log lines are sent in the background
-        shown = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
-        logs = [entry.message for entry in client.read_logs(log_filter=shown)]
-    return run, artifacts, logs
 
 
 def test_cli_explain_of_a_quarantined_application_shows_file_row_and_reason(database: str, tmp_path: Path) -> None:

@@ -125,3 +125,25 @@ def owner_sql(engine: Engine, table: str, statements: list[str]) -> None:
             conn.execute(text(statement))
         if engine.dialect.name == "postgresql":
             conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+
+
+def _reference(path: Path, kind: str) -> tuple[Any, str]:
+    from tasks.intake import read_reference_table
+
+    return read_reference_table(str(path), kind), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def demo_intakes(engine: Engine, folder: Path) -> None:
+    """The demo's two intakes without Prefect (``flows.demo``): its sample applications with the blacklist,
+    registry and external awards as of 2024-06-28, then its case decision as of 2024-09-30."""
+    from subsidy.sample import make_sample
+    from tasks.intake import read_file
+
+    sample = make_sample(folder)
+    references = {
+        kind: _reference(getattr(sample, kind), kind) for kind in ("blacklist", "registry", "external_awards")
+    }
+    tables = [read_file(str(f), "applications")[0] for f in sample.applications]
+    record_intake(engine, tables, references, date(2024, 6, 28), default_parameters(), [], {})
+    cases = {"case_decisions": _reference(sample.case_decisions, "case_decisions")}
+    record_intake(engine, [], cases, date(2024, 9, 30), default_parameters(), [], {})

@@ -1,0 +1,236 @@
+"""What-if: the stored applications decided again under amended parameters and readings, and compared with what
+was decided.
+
+The history is replayed run by run, in the order the intakes decided it: each run's applications (those whose
+stored decision that run made) on the run's decision date, with the reference data each decision kept (blacklist
+hits, registry rows, support from other policies, case decisions, counted onboardings) and what the replay's own
+earlier runs granted (X-HIGHEST, X-ONEINV, the shared caps: ``rules.history``), by the one rules engine. Under
+the policy's own parameters the replay gives back every stored decision. Pure: nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rules.engine import decide
+from rules.facts import facts_of_records, history_facts
+from rules.history import add_decisions
+from rules.model import History
+from rules.money import cny_of_fen
+from rules.outcomes import ROWS_PER_PART, DecisionTables, decision_tables, independent_parts
+from rules.params import PolicyParameters
+from rules.table import Applications
+
+OUTCOME = ["application_id", "clause", "uscc", "status", "reasons", "award_fen"]
+"""What a decision's comparison reads of it."""
+INSTALLMENT = ["application_id", "number", "due_year", "amount_fen", "clause"]
+
+
+@dataclass
+class StoredRun:
+    """One intake run's decisions as stored: the run's decision date, its applications (``APPLICATION_FIELDS``
+    columns) and, row by row, the facts each decision kept."""
+
+    run_id: int
+    as_of: date
+    applications: pd.DataFrame
+    records: list[dict[str, Any]]
+
+
+@dataclass
+class Outcomes:
+    """Decisions (``OUTCOME``) and their installments (``INSTALLMENT``), amounts in fen."""
+
+    decisions: pd.DataFrame
+    installments: pd.DataFrame
+
+
+def decide_again(runs: Iterable[StoredRun], params: PolicyParameters) -> Iterator[DecisionTables]:
+    """Each run decided again, a part at a time (``independent_parts``), from the facts its decisions kept and
+    what the replay granted before it; the tables of each part as ``rules.outcomes`` makes them for an intake."""
+    history = History()
+    for run in runs:
+        table = Applications.from_frame(run.applications)
+        decided: list[pd.DataFrame] = []
+        for rows in independent_parts(table, ROWS_PER_PART):
+            part = table.take(rows)
+            assert part.rows is not None
+            facts = facts_of_records(part, [run.records[p] for p in part.rows.tolist()], reference_only=True)
+            history_facts(facts, part, history)
+            tables = decision_tables(decide(part, facts, params, run.as_of))
+            decided.append(tables.decisions[[*OUTCOME, "project_key", "kind", "claim_year", "decided_on"]])
+            yield tables
+        for frame in decided:  # later runs see this run's grants, as they did when it was decided
+            add_decisions(history, frame)
+
+
+def outcomes_of(parts: Iterable[DecisionTables]) -> Outcomes:
+    """The decisions and installments of a replay, joined."""
+    decisions, installments = [], []
+    for tables in parts:
+        decisions.append(tables.decisions[OUTCOME])
+        installments.append(tables.installments[INSTALLMENT])
+    return Outcomes(_joined(decisions, OUTCOME), _joined(installments, INSTALLMENT))
+
+
+def _joined(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+@dataclass
+class Comparison:
+    """What an amendment changes: totals per clause and fiscal year (fen before, after, difference), how many
+    applications move from one status to another, and every application whose outcome changed."""
+
+    decided: int
+    totals: pd.DataFrame
+    status_moves: dict[tuple[str, str], int]
+    changed: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def difference_fen(self) -> int:
+        return int(self.totals["difference_fen"].sum()) if len(self.totals) else 0
+
+
+CHANGED_COLUMNS = [
+    "application_id",
+    "clause",
+    "uscc",
+    "status_before",
+    "status_after",
+    "reasons_before",
+    "reasons_after",
+    "award_before_fen",
+    "award_after_fen",
+    "installments_before",
+    "installments_after",
+]
+
+
+def compare(before: Outcomes, after: Outcomes) -> Comparison:
+    """``after`` (a replay) against ``before`` (the stored decisions and the commitments the ledger holds)."""
+    totals = _totals(before.installments, after.installments)
+    joined = before.decisions.merge(after.decisions, on="application_id", how="outer", suffixes=("_before", "_after"))
+    differs = np.zeros(len(joined), dtype=bool)
+    for name in ("status", "reasons", "award_fen"):
+        differs |= (joined[f"{name}_before"] != joined[f"{name}_after"]).to_numpy()
+    moved = set(_installments_changed(before.installments, after.installments))
+    differs |= joined["application_id"].isin(moved).to_numpy()
+    changed = joined[differs].sort_values("application_id", kind="stable")
+    moves = changed[changed["status_before"] != changed["status_after"]]
+    status_moves = {
+        (str(b), str(a)): int(n)
+        for (b, a), n in moves.groupby(["status_before", "status_after"], dropna=False).size().items()
+    }
+    return Comparison(len(after.decisions), totals, status_moves, _changed_rows(changed, before, after))
+
+
+def _totals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    sums = [
+        frame.groupby(["clause", "due_year"])["amount_fen"].sum().rename(name)
+        for frame, name in ((before, "before_fen"), (after, "after_fen"))
+    ]
+    table = pd.concat(sums, axis=1).fillna(0).astype("int64").reset_index()
+    table.columns = ["clause", "fiscal_year", "before_fen", "after_fen"]
+    table["difference_fen"] = table["after_fen"] - table["before_fen"]
+    return table.sort_values(["clause", "fiscal_year"], kind="stable").reset_index(drop=True)
+
+
+def _installments_changed(before: pd.DataFrame, after: pd.DataFrame) -> np.ndarray:
+    keys = ["application_id", "number"]
+    both = before[[*keys, "due_year", "amount_fen"]].merge(
+        after[[*keys, "due_year", "amount_fen"]], on=keys, how="outer", suffixes=("_b", "_a")
+    )
+    differs = (both["due_year_b"] != both["due_year_a"]) | (both["amount_fen_b"] != both["amount_fen_a"])
+    return both.loc[differs, "application_id"].unique()
+
+
+def _changed_rows(changed: pd.DataFrame, before: Outcomes, after: Outcomes) -> pd.DataFrame:
+    ids = changed["application_id"]
+    out = pd.DataFrame(
+        {
+            "application_id": ids,
+            "clause": changed["clause_before"].fillna(changed["clause_after"]),
+            "uscc": changed["uscc_before"].fillna(changed["uscc_after"]),
+            "status_before": changed["status_before"].fillna(""),
+            "status_after": changed["status_after"].fillna(""),
+            "reasons_before": changed["reasons_before"].fillna(""),
+            "reasons_after": changed["reasons_after"].fillna(""),
+            "award_before_fen": changed["award_fen_before"].fillna(0).astype("int64"),
+            "award_after_fen": changed["award_fen_after"].fillna(0).astype("int64"),
+        }
+    )
+    for name, outcomes in (("installments_before", before), ("installments_after", after)):
+        out[name] = ids.map(_schedules(outcomes.installments, ids)).fillna("")
+    return out.reset_index(drop=True)[CHANGED_COLUMNS]
+
+
+def _schedules(installments: pd.DataFrame, ids: pd.Series) -> dict[str, str]:
+    """Per application among ``ids``, its installments as ``due year:amount`` joined by ``;``."""
+    rows = installments[installments["application_id"].isin(ids)].sort_values(["application_id", "number"])
+    out: dict[str, list[str]] = {}
+    for app_id, year, fen in rows[["application_id", "due_year", "amount_fen"]].itertuples(index=False):
+        out.setdefault(app_id, []).append(f"{int(year)}:{cny_of_fen(int(fen))}")
+    return {k: ";".join(v) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------- what is shown and written
+
+TOTAL_COLUMNS = ["clause", "fiscal_year", "before", "after", "difference"]
+CHANGED_CSV_COLUMNS = [c.removesuffix("_fen") for c in CHANGED_COLUMNS]
+
+
+def total_rows(comparison: Comparison) -> list[dict[str, str]]:
+    """Per clause and fiscal year, then in all: committed before and after, and the difference, in CNY."""
+    t = comparison.totals
+    rows = [
+        {
+            "clause": str(c),
+            "fiscal_year": str(y),
+            "before": cny_of_fen(int(b)),
+            "after": cny_of_fen(int(a)),
+            "difference": _signed(int(a) - int(b)),
+        }
+        for c, y, b, a in t[["clause", "fiscal_year", "before_fen", "after_fen"]].itertuples(index=False)
+    ]
+    before, after = (int(t[n].sum()) if len(t) else 0 for n in ("before_fen", "after_fen"))
+    rows.append(
+        {
+            "clause": "total",
+            "fiscal_year": "",
+            "before": cny_of_fen(before),
+            "after": cny_of_fen(after),
+            "difference": _signed(after - before),
+        }
+    )
+    return rows
+
+
+def status_rows(comparison: Comparison) -> list[dict[str, str]]:
+    """How many applications moved from one status to another (none: one row saying so)."""
+    if not comparison.status_moves:
+        return [{"before": "—", "after": "—", "applications": "0"}]
+    return [
+        {"before": b or "(none)", "after": a or "(none)", "applications": str(n)}
+        for (b, a), n in sorted(comparison.status_moves.items())
+    ]
+
+
+def changed_rows(comparison: Comparison) -> Iterator[dict[str, str]]:
+    """Every application whose outcome changed, amounts in CNY (``CHANGED_CSV_COLUMNS``)."""
+    for row in comparison.changed.itertuples(index=False):
+        values = row._asdict()
+        values["award_before_fen"] = cny_of_fen(int(values["award_before_fen"]))
+        values["award_after_fen"] = cny_of_fen(int(values["award_after_fen"]))
+        yield {c.removesuffix("_fen"): str(v) for c, v in values.items()}
+
+
+def _signed(fen: int) -> str:
+    return ("+" if fen > 0 else "") + cny_of_fen(fen)
