@@ -1,5 +1,6 @@
 """The read side, answered at once (no Prefect server, no flow run): the contract's exports, one decision with
-its trace replayed, the ledger verified and its balances. The flows call the same functions as tasks."""
+its trace replayed, the ledger verified and its balances, the budget forecast. The flows call the same functions as
+tasks."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ledger.models import (
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
 
 if TYPE_CHECKING:
+    from ledger.forecast import Forecast
     from rules.model import Application
 
 # Each query imports what it alone needs where it runs (the rules and pandas for a replay, the exports' columns
@@ -141,3 +143,23 @@ def balances(engine: Engine, year: int | None = None) -> Balances:
     """Committed / paid / forfeited / outstanding per clause (of one fiscal year, or all)."""
     with Session(engine) as session:
         return ledger_balances(session, year)
+
+
+def forecast(
+    engine: Engine,
+    from_year: int | None = None,
+    through_year: int | None = None,
+    by_recipient: bool = False,
+    out: Path | None = None,
+) -> Forecast:
+    """What the ledger still owes per clause and due year (and recipient), and the forfeited share per clause
+    (``ledger.forecast.budget_forecast``); written to ``out`` as CSV (``FORECAST_COLUMNS``) when given."""
+    from ledger.exports import write_csv
+    from ledger.forecast import FORECAST_COLUMNS, budget_forecast, forecast_rows
+
+    with Session(engine) as session:
+        found = budget_forecast(session, from_year, through_year, by_recipient)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(out, FORECAST_COLUMNS, forecast_rows(found))
+    return found

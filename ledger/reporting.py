@@ -7,7 +7,8 @@ yet the report is provisional: the whole ledger as it stands now, nothing left o
 
 A reversal counts against the entry it reverses (as in ``ledger.verify.ledger_balances``); an installment is settled
 by a payment or forfeit of the cut that no reversal of the cut undid. Over the fiscal years up to Y:
-committed = paid + forfeited + due by Y and not settled.
+committed = paid + forfeited + due by Y and not settled. What is still owed and the forfeited share per clause are
+those of the budget forecast (``ledger.forecast``), read as of the cut.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import ColumnElement, exists, extract, func, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerError
-from ledger import posting
+from ledger.forecast import ForfeitedShare, forfeited_shares, unsettled_commitments
 from ledger.models import Cycle, DecisionRecord, LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, chain_head
 
@@ -64,6 +65,9 @@ class ReportFigures:
     unsettled_by_year: dict[str, dict[int, int]] = field(default_factory=dict)
     """clause → due year ≤ the report year → fen committed and not settled as of the cut (suspended, or not yet
     paid when the report is provisional)."""
+    forfeited: list[ForfeitedShare] = field(default_factory=list)
+    """Per clause, what fell due in the cycles up to the year (paid + forfeited) and the share forfeited, as of the
+    cut (``ledger.forecast.forfeited_shares``)."""
 
 
 def ledger_cut(session: Session, year: int) -> LedgerCut:
@@ -96,9 +100,10 @@ def report_figures(session: Session, year: int) -> ReportFigures:
     figures = ReportFigures(year=year, cut=cut)
     figures.awards_by_clause = awards_by_clause(session, year, cut.through_seq)
     figures.by_year = {y: v for y, v in ledger_by_year(session, cut.through_seq).items() if y <= year}
-    for clause, due_year, fen in unsettled_commitments(session, cut.through_seq):
-        into = figures.still_due if due_year > year else figures.unsettled_by_year
-        into.setdefault(clause, {})[due_year] = fen
+    for owed in unsettled_commitments(session, cut.through_seq):
+        into = figures.still_due if owed.due_year > year else figures.unsettled_by_year
+        into.setdefault(owed.clause, {})[owed.due_year] = owed.fen
+    figures.forfeited = forfeited_shares(session, cut.through_seq, through_year=year)
     return figures
 
 
@@ -128,18 +133,6 @@ def awards_by_clause(session: Session, year: int, through_seq: int) -> dict[str,
         .order_by(commitment.c.clause)
     )
     return {str(clause): (int(count), int(fen)) for clause, count, fen in rows}
-
-
-def unsettled_commitments(session: Session, through_seq: int) -> list[tuple[str, int, int]]:
-    """(clause, due year, fen) of the installments still owed in the cut (``posting.still_open``)."""
-    commitment = LedgerTransaction.__table__.alias("commitment")
-    rows = session.execute(
-        select(commitment.c.clause, commitment.c.fiscal_year, func.sum(commitment.c.amount_fen))
-        .where(posting.still_open(commitment, through_seq), commitment.c.seq <= through_seq)
-        .group_by(commitment.c.clause, commitment.c.fiscal_year)
-        .order_by(commitment.c.clause, commitment.c.fiscal_year)
-    )
-    return [(str(clause), int(due_year), int(fen)) for clause, due_year, fen in rows]
 
 
 def ledger_by_year(session: Session, through_seq: int | None = None) -> dict[int, dict[str, int]]:

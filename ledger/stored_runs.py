@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ledger.models import ApplicationRecord, DecisionRecord, IntakeRun, LedgerTransaction, TransactionKind
 from rules.model import APPLICATION_FIELDS
+from rules.table import joined_column, kept_column
 from rules.what_if import INSTALLMENT, OUTCOME, Outcomes, StoredRun
 
 FIELDS = list(APPLICATION_FIELDS)
@@ -33,19 +34,38 @@ def decided_runs(session: Session, through: date | None = None) -> list[tuple[in
     return [(int(run), as_of) for run, as_of in session.execute(query)]
 
 
+READ_PART = 100_000
+"""Stored applications read at a time: each part's values are kept compactly (``rules.table.kept_column``) before
+the next is read, so a run of a million is never held as a million rows of Python values."""
+
+
 def stored_runs(session: Session, runs: list[tuple[int, date]]) -> Iterator[StoredRun]:
     """Each run's applications (those whose stored decision it made) and the facts each decision kept, a run at
     a time."""
-    table = ApplicationRecord.__table__
     for run_id, as_of in runs:
-        rows = session.execute(
-            select(*(table.c[n] for n in FIELDS), cast(DecisionRecord.trace, Text))
-            .join(DecisionRecord, DecisionRecord.application_id == table.c.application_id)
-            .where(DecisionRecord.intake_run_id == run_id)
-        ).all()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(FIELDS) + 1)
-        frame = pd.DataFrame({n: _objects(columns[k]) for k, n in enumerate(FIELDS)})
-        yield StoredRun(run_id, as_of, frame, _kept_facts(columns[-1]))
+        frame, records = _run_applications(session, run_id)
+        yield StoredRun(run_id, as_of, frame, records)
+
+
+def _run_applications(session: Session, run_id: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    table = ApplicationRecord.__table__
+    result = session.execute(
+        select(*(table.c[n] for n in FIELDS), cast(DecisionRecord.trace, Text))
+        .join(DecisionRecord, DecisionRecord.application_id == table.c.application_id)
+        .where(DecisionRecord.intake_run_id == run_id)
+        .execution_options(yield_per=READ_PART)
+    )
+    parts: list[list[Any]] = []
+    records: list[dict[str, Any]] = []
+    parsed: dict[str, dict[str, Any]] = {}
+    for rows in result.partitions():
+        columns = list(zip(*rows, strict=True))
+        parts.append([kept_column(_objects(columns[k]), APPLICATION_FIELDS[n]) for k, n in enumerate(FIELDS)])
+        records += _kept_facts(columns[-1], parsed)
+        del rows, columns
+    if not parts:
+        return pd.DataFrame({n: _objects(()) for n in FIELDS}), []
+    return pd.DataFrame({n: joined_column([p[k] for p in parts]) for k, n in enumerate(FIELDS)}), records
 
 
 def _objects(values: tuple[Any, ...]) -> np.ndarray:
@@ -54,9 +74,8 @@ def _objects(values: tuple[Any, ...]) -> np.ndarray:
     return out
 
 
-def _kept_facts(traces: tuple[str, ...]) -> list[dict[str, Any]]:
+def _kept_facts(traces: tuple[str, ...], parsed: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The facts of each stored trace (decisions sharing a trace text share its facts: parsed once)."""
-    parsed: dict[str, dict[str, Any]] = {}
     out = []
     for text in traces:
         facts = parsed.get(text)

@@ -181,9 +181,12 @@ class Balances:
     by_clause: dict[str, ClauseBalance] = field(default_factory=dict)
 
 
-def ledger_balances(session: Session, year: int | None = None) -> Balances:
-    """Committed / paid / forfeited / outstanding per clause (for one fiscal year when ``year`` is given).
-    A reversal counts against the kind of the entry it reverses."""
+def ledger_balances(
+    session: Session, year: int | None = None, *, through_seq: int | None = None, through_year: int | None = None
+) -> Balances:
+    """Committed / paid / forfeited / outstanding per clause (for one fiscal year when ``year`` is given, the fiscal
+    years up to ``through_year``, the entries up to ``through_seq``). A reversal counts against the kind of the entry
+    it reverses."""
     original = LedgerTransaction.__table__.alias("original")
     query = (
         select(
@@ -198,6 +201,10 @@ def ledger_balances(session: Session, year: int | None = None) -> Balances:
     )
     if year is not None:
         query = query.where(LedgerTransaction.fiscal_year == year)
+    if through_year is not None:
+        query = query.where(LedgerTransaction.fiscal_year <= through_year)
+    if through_seq is not None:
+        query = query.where(LedgerTransaction.seq <= through_seq)
     balances = Balances()
     for clause, txn_kind, reversed_kind, total in session.execute(query):
         b = balances.by_clause.setdefault(clause or "-", ClauseBalance())

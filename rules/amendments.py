@@ -21,6 +21,7 @@ from rules.params import Parameter, PolicyParameters, parameter_of
 NOT_ASKED_OF_DECISIONS = {
     "I-6": "it governs the disbursement cycles (an installment falling due while blacklisted), not decisions",
     "I-10": "the enterprises that count for an A5 claim are a fact each decision kept as counted when it was made",
+    "I-15": "amounts given outside the rules were rounded to the fen as they entered (the snapshots keep fen)",
 }
 """Readings a what-if of the stored decisions cannot change, and why."""
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import atexit
 import sys
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    pass
 
 from core.memory import return_freed_memory
 from core.settings import database_url, quiet_third_parties, redact_url
 from core.shown import markup
 from subsidy import views
+from subsidy.planning import planning
+from subsidy.running import DAY, answer, day_of, guarded, refuse_special_paths, run_flow, say_database
 from subsidy.views import console
 
 quiet_third_parties()
@@ -29,9 +30,10 @@ ledger_app = typer.Typer(no_args_is_help=True, help="Verify the ledger and show 
 app.add_typer(ledger_app, name="ledger")
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(planning)  # forecast, what-if: top-level verbs
 
 
-FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve"}
+FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve", "what-if"}
 """The verbs that change money or data run as Prefect flows; the others answer at once, without a server."""
 
 
@@ -50,81 +52,6 @@ def _close_databases() -> None:
     db = sys.modules.get("ledger.db")
     if db is not None:
         db.close_engines()
-
-
-def _say_database() -> None:
-    console.print(f"database: {markup(redact_url(database_url()))}", highlight=False)
-
-
-T = TypeVar("T")
-
-
-def _run(step: Callable[[], T], name_database: bool = True) -> T:
-    """Run a flow with progress bars (first naming the database, unless the command already did); a project error
-    becomes one message on stderr and exit code 2, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from core.errors import SubsidyError
-    from subsidy import prefect_server
-
-    if name_database:
-        _say_database()
-    try:
-        prefect_server.wait_ready()
-        return views.with_progress(step)
-    except (SubsidyError, SQLAlchemyError) as e:
-        views.error(views.failure(e))
-    raise typer.Exit(2)
-
-
-def _query(step: Callable[[Engine], T]) -> T:
-    """Answer from a database that already holds the ledger, at once: no Prefect server, no flow run, nothing
-    created."""
-    from ledger.db import existing_engine
-
-    _say_database()
-    return _guarded(lambda: step(existing_engine()))
-
-
-def _guarded(step: Callable[[], T]) -> T:
-    """A project or database error becomes one message on stderr and exit code 2, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from core.errors import SubsidyError
-
-    try:
-        return step()
-    except (SubsidyError, SQLAlchemyError) as e:
-        views.error(views.failure(e))
-    raise typer.Exit(2)
-
-
-def _regular(*paths: Path | None) -> None:
-    """A FIFO, device or socket among the paths is refused at once (exit 2), before any file is read or written."""
-    from core.errors import InputFileError
-    from core.files import refuse_special
-
-    try:
-        for path in paths:
-            if path is not None:
-                refuse_special(path)
-    except InputFileError as e:
-        views.error(e)
-        raise typer.Exit(2) from None
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    from validations.values import BadValue, parse_date
-
-    try:
-        return parse_date(text)
-    except BadValue as e:
-        raise typer.BadParameter(str(e)) from None
-
-
-DAY = "YYYY-MM-DD"
 
 
 @app.command()
@@ -147,14 +74,14 @@ def intake(
         raise typer.BadParameter(
             "give application files, reference files (--blacklist ...), or both", param_hint="FILES"
         )
-    day = _day(as_of)
-    _regular(*(files or []), *references)
+    day = day_of(as_of)
+    refuse_special_paths(*(files or []), *references)
     from subsidy import dataset_checks
 
     dataset_checks.start_early([str(f) for f in files or []])  # GX loads for seconds: start it first
     from flows.intake import intake_flow
 
-    summary = _run(
+    summary = run_flow(
         lambda: intake_flow(
             [str(f) for f in files or []],
             blacklist=str(blacklist) if blacklist else None,
@@ -181,7 +108,7 @@ def disburse(
     """Run the disbursement cycle for a fiscal year (or preview it with --dry-run)."""
     from rules.disbursement import early_cycle
 
-    day = _day(as_of) or date.today()
+    day = day_of(as_of) or date.today()
     why = early_cycle(year, day)
     if why:
         views.error(why)
@@ -190,11 +117,11 @@ def disburse(
         from rules.params import default_parameters
         from tasks.cycle import preview_cycle
 
-        views.print_cycle(_query(lambda engine: preview_cycle(engine, year, day, default_parameters())))
+        views.print_cycle(answer(lambda engine: preview_cycle(engine, year, day, default_parameters())))
         return
     from flows.disbursement import disbursement_flow
 
-    views.print_cycle(_run(lambda: disbursement_flow(year, day)))
+    views.print_cycle(run_flow(lambda: disbursement_flow(year, day)))
 
 
 class ExportKind(StrEnum):
@@ -212,8 +139,8 @@ def export(
     """Write an export with exactly the contract's columns."""
     from ledger.queries import export_csv
 
-    _regular(out)
-    count = _query(lambda engine: export_csv(engine, what.value, str(out)))
+    refuse_special_paths(out)
+    count = answer(lambda engine: export_csv(engine, what.value, str(out)))
     views.print_pairs(("export", "rows", "file"), [(what.value, count, out.resolve())], "Export")
 
 
@@ -229,7 +156,7 @@ def report(
     from subsidy.report import yearly_report
 
     folder = out or Path(f"subsidy-report-{year}")
-    paths = _query(lambda engine: yearly_report(engine, year, folder))
+    paths = answer(lambda engine: yearly_report(engine, year, folder))
     views.print_pairs(("file", "path"), paths.items(), f"Report {year}")
 
 
@@ -239,7 +166,7 @@ def explain(application_id: str) -> None:
     from ledger.queries import load_decision
     from subsidy.explain import print_decision
 
-    decision = _query(lambda engine: load_decision(engine, application_id))
+    decision = answer(lambda engine: load_decision(engine, application_id))
     if decision is None:
         views.error(f"no decision for application {application_id!r}")
         raise typer.Exit(1)
@@ -256,7 +183,7 @@ def ledger_verify(
     """Recompute balances and the hash chain; exit non-zero naming the first bad entry."""
     from ledger.queries import verify
 
-    report, balances = _query(lambda engine: verify(engine, None, list(head or [])))
+    report, balances = answer(lambda engine: verify(engine, None, list(head or [])))
     console.print(f"[green]ledger verified[/]: {report.entries} entries; chain head {markup(report.head)}")
     for check in report.checked:
         console.print(f"  checked: {check}", highlight=False)
@@ -268,7 +195,7 @@ def ledger_balance(year: Annotated[int | None, typer.Option(help="Only this fisc
     """Committed / paid / forfeited / outstanding per clause."""
     from ledger.queries import balances
 
-    found = _query(lambda engine: balances(engine, year))
+    found = answer(lambda engine: balances(engine, year))
     console.print(views.balance_table(found, f"Balances per clause (CNY){f' for {year}' if year else ''}"))
 
 
@@ -281,10 +208,12 @@ def inbox(
     as_of: Annotated[str | None, typer.Option(help=f"Decision date, {DAY} (default today).")] = None,
 ) -> None:
     """Take every new file of the inbox through intake, reject unusable ones alone, archive them all."""
-    day = _day(as_of)
+    day = day_of(as_of)
     from flows.inbox import inbox_intake_flow
 
-    summary = _run(lambda: inbox_intake_flow(str(folder) if folder else None, str(archive) if archive else None, day))
+    summary = run_flow(
+        lambda: inbox_intake_flow(str(folder) if folder else None, str(archive) if archive else None, day)
+    )
     views.print_inbox(summary)
 
 
@@ -300,8 +229,8 @@ def refresh(
     """Load reference-data snapshots that changed since their last load."""
     from flows.reference import reference_refresh_flow
 
-    _regular(blacklist, registry, external_awards, onboardings)
-    outcome = _run(
+    refuse_special_paths(blacklist, registry, external_awards, onboardings)
+    outcome = run_flow(
         lambda: reference_refresh_flow(
             str(blacklist) if blacklist else None,
             str(registry) if registry else None,
@@ -326,8 +255,8 @@ def db_upgrade() -> None:
     """Create or upgrade the schema (run as the database owner; the application role cannot create tables)."""
     from ledger.db import get_engine
 
-    _say_database()
-    engine = _guarded(lambda: get_engine())
+    say_database()
+    engine = guarded(lambda: get_engine())
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
@@ -341,8 +270,8 @@ def db_backup(target: Annotated[Path, typer.Argument(help="The new file the copy
     pg_dump command that makes one."""
     from ledger.db import backup_sqlite
 
-    _regular(target)
-    engine = _query(lambda engine: engine)
+    refuse_special_paths(target)
+    engine = answer(lambda engine: engine)
     if engine.dialect.name != "sqlite":
         dump = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
         views.error(
@@ -350,7 +279,7 @@ def db_backup(target: Annotated[Path, typer.Argument(help="The new file the copy
             f"pg_dump --format=custom --file {target} '{dump}'"
         )
         raise typer.Exit(2)
-    pages = _guarded(lambda: backup_sqlite(engine, target))
+    pages = guarded(lambda: backup_sqlite(engine, target))
     views.print_pairs(("backup", "pages"), [(target.resolve(), pages)], "Database backup")
 
 
@@ -363,12 +292,12 @@ def demo(
     from flows.records import verify_flow
 
     database = markup(redact_url(database_url()))
-    result = _run(lambda: demo_flow(str(folder)))
+    result = run_flow(lambda: demo_flow(str(folder)))
     for summary in result.intakes:
         views.print_intake(summary)
     for cycle in result.cycles:
         views.print_cycle(cycle)
-    report, balances = _run(lambda: verify_flow(), name_database=False)
+    report, balances = run_flow(lambda: verify_flow(), name_database=False)
     views.print_demo_summary(result, balances)
     console.print(f"[green]ledger verified[/]: {report.entries} entries, chain head {markup(report.head)}")
     console.print(f"sample files: {markup(Path(result.folder) / 'inputs')}", highlight=False)

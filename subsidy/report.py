@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ledger.exports import neutralise
+from ledger.forecast import share_percent, shown_percent
 from ledger.reporting import ReportFigures
 from rules.clauses import clause_name_zh
 from rules.money import cny_of_fen
@@ -42,6 +43,7 @@ BAR_COLOURS = {
     "forfeited": "#e15759",
     "awarded": "#f28e2b",
     "due": "#76b7b2",
+    "fell due": "#9c755f",
 }
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 PRINT_FLAGS = [
@@ -83,8 +85,10 @@ class Column:
     csv: str
     zh: str
     en: str
-    kind: Literal["text", "count", "fen"] = "text"
-    """count and fen are summed in the total row; fen shows as yuan on the page, plain two decimals in the CSV."""
+    kind: Literal["text", "count", "fen", "percent"] = "text"
+    """count and fen are summed in the total row; fen shows as yuan on the page, plain two decimals in the CSV. A
+    percent (an exact Decimal's text) is the share of column ``share_of[0]`` in ``share_of[1]``, in the total too."""
+    share_of: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -99,8 +103,12 @@ class Listing:
 
     def total(self) -> list[str | int]:
         sums: list[str | int] = [
-            sum(int(r[i]) for r in self.rows) if c.kind != "text" else "" for i, c in enumerate(self.columns)
+            sum(int(r[i]) for r in self.rows) if c.kind in ("count", "fen") else "" for i, c in enumerate(self.columns)
         ]
+        at = {c.csv: i for i, c in enumerate(self.columns)}
+        for i, c in enumerate(self.columns):
+            if c.kind == "percent":
+                sums[i] = shown_percent(share_percent(*(int(sums[at[name]]) for name in c.share_of)))
         return ["合计 Total", *sums[1:]]
 
 
@@ -174,7 +182,7 @@ AMOUNT = Column("amount", "金额", "Amount", "fen")
 
 
 def listings(figures: ReportFigures) -> list[Listing]:
-    """The report's four tables, in the order of the page."""
+    """The report's five tables, in the order of the page."""
     y = figures.year
 
     def per_due_year(per_clause: dict[str, dict[int, int]]) -> list[list[str | int]]:
@@ -219,19 +227,45 @@ def listings(figures: ReportFigures) -> list[Listing]:
             [CLAUSE, CLAUSE_ZH, DUE_YEAR, AMOUNT],
             per_due_year(figures.still_due),
         ),
+        _forfeited_share(figures),
     ]
+
+
+def _forfeited_share(figures: ReportFigures) -> Listing:
+    """Per clause: what fell due in the cycles up to the year (paid + forfeited), forfeited, and its share."""
+    return Listing(
+        "forfeited_share_by_clause",
+        f"截至{figures.year}年各条款到期、作废及作废比例",
+        f"Fell due, forfeited and the share forfeited per clause, in cycles up to {figures.year}",
+        [
+            CLAUSE,
+            CLAUSE_ZH,
+            Column("fell_due", "到期（支付＋作废）", "Fell due (paid + forfeited)", "fen"),
+            Column("paid", "已支付", "Paid", "fen"),
+            Column("forfeited", "已作废", "Forfeited", "fen"),
+            Column("forfeited_percent", "作废比例（%）", "Forfeited share (%)", "percent", ("forfeited", "fell_due")),
+        ],
+        [
+            [f.clause, clause_name_zh(f.clause), f.fell_due_fen, f.paid_fen, f.forfeited_fen, shown_percent(f.share)]
+            for f in figures.forfeited
+        ],
+    )
+
+
+def _label(clause: str) -> str:
+    return f"{clause} {clause_name_zh(clause)[:6]}"
 
 
 def _charts(figures: ReportFigures) -> list[Callable[[], str]]:
     """A chart per listing, drawn only when its section has rows."""
 
     def due_per_clause(per_clause: dict[str, dict[int, int]]) -> list[tuple[str, dict[str, int]]]:
-        return [(f"{c} {clause_name_zh(c)[:6]}", {"due": sum(per.values())}) for c, per in per_clause.items()]
+        return [(_label(c), {"due": sum(per.values())}) for c, per in per_clause.items()]
 
     return [
         lambda: _bars(
             "awards per clause",
-            [(f"{c} {clause_name_zh(c)[:6]}", {"awarded": fen}) for c, (_, fen) in figures.awards_by_clause.items()],
+            [(_label(c), {"awarded": fen}) for c, (_, fen) in figures.awards_by_clause.items()],
             ["awarded"],
         ),
         lambda: _bars(
@@ -239,6 +273,11 @@ def _charts(figures: ReportFigures) -> list[Callable[[], str]]:
         ),
         lambda: _bars("due by the year, not settled", due_per_clause(figures.unsettled_by_year), ["due"]),
         lambda: _bars("still to fall due", due_per_clause(figures.still_due), ["due"]),
+        lambda: _bars(
+            "forfeited of what fell due",
+            [(_label(f.clause), {"fell due": f.fell_due_fen, "forfeited": f.forfeited_fen}) for f in figures.forfeited],
+            ["fell due", "forfeited"],
+        ),
     ]
 
 

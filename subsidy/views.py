@@ -223,3 +223,97 @@ def print_demo_summary(result: Any, balances: Any) -> None:
     )
     console.print(table)
     console.print(balance_table(balances, "Totals per clause in the ledger (CNY)"))
+
+
+def print_forecast(forecast: Any) -> None:
+    """The budget forecast (``ledger.forecast.Forecast``): what is still owed per clause (and recipient) and due
+    year, a column per due year, with totals; then per clause what fell due, what was forfeited and its share."""
+    span = f", due {forecast.from_year or '…'}–{forecast.through_year or '…'}"
+    title = f"Still owed (CNY){span if forecast.from_year or forecast.through_year else ''}"
+    if not forecast.still_owed:
+        console.print(f"{title}: none (no installment committed is left unsettled)", highlight=False)
+    else:
+        console.print(still_owed_table(forecast, title))
+    title = "Fell due so far: paid + forfeited (CNY)"
+    if not forecast.forfeited:
+        console.print(f"{title}: none (no cycle has paid or forfeited anything yet)", highlight=False)
+    else:
+        console.print(forfeited_table(forecast, title))
+    console.print(f"ledger as it stands: entry #{forecast.through_seq}, chain head {markup(forecast.chain_head)}")
+
+
+def forfeited_table(forecast: Any, title: str) -> Table:
+    """Per clause: what fell due (paid + forfeited), what was forfeited and its share; the total's share is that of
+    the totals."""
+    from ledger.forecast import share_percent
+
+    table = Table(title=title, title_justify="left")
+    for col in ("clause", "fell due", "paid", "forfeited", "forfeited share"):
+        table.add_column(col, justify="left" if col == "clause" else "right")
+    for f in forecast.forfeited:
+        table.add_row(markup(f.clause), *_yuan(f.fell_due_fen, f.paid_fen, f.forfeited_fen), _percent(f.share))
+    paid, forfeited = (sum(getattr(f, k) for f in forecast.forfeited) for k in ("paid_fen", "forfeited_fen"))
+    table.add_section()
+    table.add_row(
+        "total", *_yuan(paid + forfeited, paid, forfeited), _percent(share_percent(forfeited, paid + forfeited))
+    )
+    return table
+
+
+def still_owed_table(forecast: Any, title: str) -> Table:
+    """Per clause (and recipient) a row, per due year a column: the installments committed and not settled."""
+    years = forecast.due_years()
+    table = Table(title=title, title_justify="left")
+    keys = ["clause", "recipient"] if forecast.by_recipient else ["clause"]
+    for col in (*keys, *(str(y) for y in years), "total"):
+        table.add_column(col, justify="left" if col in keys else "right")
+    rows: dict[tuple[str, ...], dict[int, int]] = {}
+    for owed in forecast.still_owed:
+        key = (owed.clause, owed.recipient_uscc or "") if forecast.by_recipient else (owed.clause,)
+        rows.setdefault(key, {})[owed.due_year] = owed.fen
+    for named, per_year in rows.items():
+        table.add_row(*map(markup, named), *_yuan(*(per_year.get(y, 0) for y in years), sum(per_year.values())))
+    per_year_total = [sum(o.fen for o in forecast.still_owed if o.due_year == y) for y in years]
+    table.add_section()
+    label = ["total", f"{len({named[-1] for named in rows})} recipient(s)"] if forecast.by_recipient else ["total"]
+    table.add_row(*label, *_yuan(*per_year_total, sum(per_year_total)))
+    return table
+
+
+def _yuan(*fen: int) -> list[str]:
+    from rules.money import from_fen
+
+    return [cny(from_fen(f)) for f in fen]
+
+
+def _percent(share: Any) -> str:
+    return "–" if share is None else f"{share} %"
+
+
+def print_rows(rows: list[dict[str, str]], title: str, right: tuple[str, ...] = ()) -> None:
+    """A table of rows of texts, each cell shown as the text it is; ``right``: columns of figures."""
+    if not rows:
+        return
+    table = Table(title=markup(title), title_justify="left")
+    for col in rows[0]:
+        table.add_column(markup(col), justify="right" if col in right else "left")
+    for row in rows:
+        table.add_row(
+            *(markup(cell) for cell in row.values()),
+            style="bold" if row is rows[-1] and "total" in row.values() else None,
+        )
+    console.print(table)
+
+
+def print_what_if(result: Any) -> None:
+    """A what-if's amendment, totals per clause and year, status moves and where the files are."""
+    scope = f", decided up to {result.as_of}" if result.as_of else ""
+    console.print(
+        f"what-if: {result.decided} application(s) of {result.runs} intake run(s) decided again{scope}; "
+        f"{result.changed} change their outcome; nothing was written to the ledger",
+        highlight=False,
+    )
+    print_rows(result.amendment, "Amendment")
+    print_rows(result.totals, "Committed per clause and fiscal year (CNY)", ("before", "after", "difference"))
+    print_rows(result.status_moves, "Applications changing status", ("applications",))
+    print_pairs(("file", "path"), result.files.items(), "What-if files")

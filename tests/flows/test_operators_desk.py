@@ -47,11 +47,14 @@ def test_queries_answer_without_prefect_and_name_their_database(tmp_path: Path, 
         ("explain", "R-00000"),
         ("export", "decisions", "--out", "d.csv"),
         ("disburse", "--year", "2025", "--as-of", "2025-12-01", "--dry-run"),
+        ("forecast", "--by-recipient", "--out", "f.csv"),
     ):
         done = _subsidy(tmp_path, paid_2024, *args)
         assert done.returncode == 0, (args, done.stderr)
         assert done.stdout.startswith(f"database: {paid_2024}\n"), args
     assert (tmp_path / "d.csv").read_text(encoding="utf-8").count("\n") == 7  # header + six decisions
+    forecast = (tmp_path / "f.csv").read_text(encoding="utf-8")
+    assert forecast.count("\n") == 1 + 3 * 2 + 2  # header, three leases owed for 2025 and 2026, A2 and A4-PILOT paid
     preview = _subsidy(tmp_path, paid_2024, "disburse", "--year", "2025", "--as-of", "2025-12-01", "--dry-run")
     assert "dry run: nothing written" in preview.stdout and "913101127JH4BXKFLM" in preview.stdout
     assert "already ran" not in preview.stdout  # no cycle of 2025 ran

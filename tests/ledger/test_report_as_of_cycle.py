@@ -133,14 +133,14 @@ def test_every_total_row_is_the_sum_of_its_rows_and_the_summary_balances(engine:
             body, total = rows[:-1], rows[-1]
             assert next(iter(total.values())) == "total", (year, name)
             for column, value in total.items():
-                if column in ("approved", "awarded", "committed", "paid", "forfeited", "amount"):
+                if column in ("approved", "awarded", "committed", "paid", "forfeited", "amount", "fell_due"):
                     assert Decimal(value) == sum((Decimal(r[column]) for r in body), Decimal(0)), (year, name, column)
         page = Path(paths["report"]).read_text(encoding="utf-8")
         assert "核对 Check" in page and "Does not balance" not in page
-    # No award was decided in 2025: that section says so and draws no chart; the other three each have rows or not.
+    # No award was decided in 2025: that section says so and draws no chart; the other four each have rows or not.
     awards = page.split("<h2>")[2]
     assert "Awards decided in 2025" in awards and '<p class="none">无 / none</p>' in awards and "<svg" not in awards
-    assert page.count("<svg") == 2 and page.count("无 / none") == 2  # by year, still due; awards, not settled
+    assert page.count("<svg") == 3 and page.count("无 / none") == 2  # by year, still due, fell due; awards, not settled
 
 
 def test_before_its_cycle_the_report_is_provisional_and_leaves_nothing_out(engine: Engine, tmp_path: Path) -> None:
@@ -189,7 +189,7 @@ def test_the_cli_entry_writes_the_report_without_prefect_and_masks_the_password(
     assert paths["pdf_not_written"].startswith("no Chromium on PATH") and "pdf" not in paths
     page = Path(paths["report"]).read_text(encoding="utf-8")
     assert "s3cret" not in page and ("postgres:***@" in page or db_url.startswith("sqlite"))
-    assert "PROVISIONAL" in page and page.count("无 / none") == 4 and "<svg" not in page  # an empty ledger
+    assert "PROVISIONAL" in page and page.count("无 / none") == 5 and "<svg" not in page  # an empty ledger
 
 
 def test_a_cycle_whose_chain_head_is_not_in_the_ledger_is_refused_naming_it(engine: Engine) -> None:

@@ -38,7 +38,7 @@ def test_report_figures_match_the_applications(db_url: str, tmp_path: Path) -> N
     assert figures.still_due == {"A2": {2025: year1, 2026: year3}}
     paths = write_report(figures, tmp_path / "report", database="sqlite:///subsidy.db", pdf=False)
     page = Path(paths["report"]).read_text(encoding="utf-8")
-    assert page.count("<svg") == 3 and "第二条" in page  # awards, by year, still due; nothing due left unsettled
+    assert page.count("<svg") == 4 and "第二条" in page  # awards, by year, still due, fell due; none left unsettled
     with open(paths["installments_still_due"], encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [(r["clause"], r["due_year"]) for r in rows] == [("A2", "2025"), ("A2", "2026"), ("total", "")]

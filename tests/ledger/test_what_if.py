@@ -34,6 +34,14 @@ def amendment(tmp_path: Path, text: str, *readings: str) -> PolicyParameters:
     return amend(default_parameters(), path, list(readings)).params
 
 
+def third_year_at_30(day: date) -> str:
+    """An amendment of A2's rates from ``day``: the third year at 30 % instead of 50 %."""
+    return (
+        "clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n"
+        f'    values:\n      "{day.isoformat()}": ["1", "1", "0.3"]\n'
+    )
+
+
 def ledger_rows(engine: Engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(LedgerTransaction)) or 0)
@@ -93,7 +101,7 @@ def test_a2_third_year_at_30_percent_and_first_come(engine: Engine, tmp_path: Pa
     demo_intakes(engine, tmp_path)
     amended = amendment(
         tmp_path,
-        'clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n    values:\n      "2021-08-18": ["1", "1", "0.3"]\n',
+        third_year_at_30(date(2021, 8, 18)),
         "I-4=first_come",
     )
     comparison = what_if(engine, amended)
@@ -136,7 +144,7 @@ def test_a_later_run_sees_what_the_replay_granted_before_it(engine: Engine, tmp_
     assert unchanged.changed.empty and unchanged.decided == 2
     amended = amendment(
         tmp_path,
-        'clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n    values:\n      "2021-08-18": ["1", "1", "0.3"]\n',
+        third_year_at_30(date(2021, 8, 18)),
     )
     changed = what_if(engine, amended).changed.set_index("application_id")
     assert changed.loc["R-1", ["award_before_fen", "award_after_fen"]].tolist() == [250_000_000, 230_000_000]
@@ -153,11 +161,11 @@ def test_an_amendment_from_a_later_date_changes_only_applications_submitted_from
     intake_file(engine, _rent_file(tmp_path / "one.csv", "R-1", "P1"), date(2024, 6, 28))
     later = amendment(
         tmp_path,
-        'clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n    values:\n      "2024-03-02": ["1", "1", "0.3"]\n',
+        third_year_at_30(date(2024, 3, 2)),
     )
     assert what_if(engine, later).changed.empty  # R-1 was submitted on 2024-03-01
     from_then = amendment(
         tmp_path,
-        'clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n    values:\n      "2024-03-01": ["1", "1", "0.3"]\n',
+        third_year_at_30(date(2024, 3, 1)),
     )
     assert list(what_if(engine, from_then).changed["award_after_fen"]) == [230_000_000]

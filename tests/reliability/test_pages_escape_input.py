@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ledger.forecast import ForfeitedShare
 from ledger.reporting import ReportFigures
 from subsidy.report import write_report
 from subsidy.sample import make_uscc
@@ -78,13 +79,14 @@ def _report(folder: Path) -> Path:
         awards_by_clause={HOSTILE: (1, 10_000_00), "A2": (2, 30_000_00), FORMULA: (1, 1_00)},
         by_year={2024: {"committed": 10_000_00, "paid": 5_000_00, "forfeited": 0}},
         still_due={HOSTILE: {2025: 5_000_00}},
+        forfeited=[ForfeitedShare(HOSTILE, 4_000_00, 1_000_00)],
     )
     return Path(write_report(figures, folder, database=f"sqlite:///{HOSTILE}.db", pdf=False)["report"])
 
 
 def test_the_yearly_report_shows_a_hostile_label_as_text(tmp_path: Path) -> None:
     page = _report(tmp_path / "report").read_text(encoding="utf-8")
-    assert "<img" not in page and page.count(html.escape(HOSTILE)) == 5  # two tables, two charts, the database
+    assert "<img" not in page and page.count(html.escape(HOSTILE)) == 7  # three tables, three charts, the database
     with open(tmp_path / "report" / "awards_by_clause.csv", encoding="utf-8") as f:
         clauses = [row["clause"] for row in csv.DictReader(f)]
     assert clauses == [HOSTILE, "A2", "'" + FORMULA, "total"]  # a spreadsheet shows the formula, never evaluates it

@@ -47,12 +47,12 @@ def test_a_value_on_the_policys_date_replaces_it_and_a_later_one_applies_from_it
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD.replace("yearly_rates", "yearly_rate"), r"line 3: no policy parameter 'A2.yearly_rate' \(A2's parameters"),
+        (GOOD.replace("yearly_rates", "yearly_rate"), r"line 3: no policy parameter 'A2.yearly_rate' \(A2's"),
         (GOOD.replace("clause: A2", "clause: A9"), "line 3: no policy parameter 'A9.yearly_rates' .no clause"),
         (GOOD.replace("ratio per year", "CNY"), "line 4: A2.yearly_rates is in 'ratio per year', not 'CNY'"),
         (GOOD.replace("ratio per year", "percent"), "line 4: parameter A2.yearly_rates: unknown unit 'percent'"),
         (GOOD.replace("values", "valus"), "line 5: unknown key 'valus' in parameter A2.yearly_rates"),
-        (RATES.format(day="2021-18-08", value='["1", "1", "0.3"]'), "line 6: effective date '2021-18-08' is not a date"),
+        (RATES.format(day="2021-18-08", value='["1", "1", "0.3"]'), "line 6: effective date '2021-18-08' is not"),
         (RATES.format(day="2021-08-18", value='["1", "1", 0.3]'), "line 6: .* write 0.3 as a quoted string"),
         (RATES.format(day="2021-08-18", value='["1", "1"]'), "line 6: A2.yearly_rates takes 3 yearly values, not 2"),
         (RATES.format(day="2021-08-18", value='"0.3"'), "line 6: A2.yearly_rates takes a list of values"),
@@ -107,6 +107,7 @@ def test_a_folder_of_amendments_is_read_whole_and_one_date_amended_twice_is_refu
         ("I-99=x", "no interpretation 'I-99'"),
         ("I-6=suspend", "I-6 does not change there: it governs the disbursement cycles"),
         ("I-10=both", "I-10 does not change there"),
+        ("I-15=half_even", "I-15 does not change there: amounts given outside the rules were rounded"),
     ],
 )
 def test_a_reading_is_chosen_by_name_among_its_choices(given: str, message: str) -> None:

@@ -1,0 +1,89 @@
+"""Benchmark: ``subsidy what-if`` on N stored applications next to the ``subsidy intake`` that decided them (issue
+19's goal: within 3× the intake's time). N synthetic applications (bench/synthetic.py) go through intake; then the
+what-if runs twice, as a planner runs it (a new process each, Prefect's temporary server included): under the policy
+as it stands (no change expected), and with A2's third-year rate at 30 % and I-4 first-come. Prints wall seconds,
+peak RSS, the applications that change, and what-if / intake.
+
+    .venv/bin/python bench/bench_what_if.py --sizes 100000 1000000 --backend sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_pipeline import PSQL, database_mb, in_own_process, run  # noqa: E402
+from bench.synthetic import make_inputs  # noqa: E402
+
+A2_THIRD_YEAR = (
+    "clause: A2\nparameters:\n  yearly_rates:\n    unit: ratio per year\n"
+    '    values:\n      "2021-08-18": ["1", "1", "0.3"]\n'
+)
+
+
+def changed(folder: Path) -> int:
+    with open(folder / "changed.csv", encoding="utf-8") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def measure(n: int, backend: str, seed: int, subsidy: str, base_env: dict[str, str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        env = dict(base_env)
+        pg_name = None
+        if backend == "postgresql":
+            pg_name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
+            subprocess.run([*PSQL, f'CREATE DATABASE "{pg_name}"'], check=True)
+            env["SUBSIDY_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_name}"
+        else:
+            env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+        try:
+            apps, blacklist = in_own_process(make_inputs, folder / "input", n, seed)
+            amendment = folder / "a2-third-year.yaml"
+            amendment.write_text(A2_THIRD_YEAR, encoding="utf-8")
+            intake, peak = run(
+                [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"], env, folder
+            )
+            print(f"{backend:<11}{n:>9}{'intake':>22}{intake:>9.1f}{peak:>13.0f}", flush=True)
+            for stage, extra in (
+                ("what-if (policy)", []),
+                ("what-if (A2 30%, I-4)", ["--parameters", str(amendment), "--reading", "I-4=first_come"]),
+            ):
+                out = folder / f"what-if-{len(extra)}"
+                wall, peak = run([subsidy, "what-if", *extra, "--out", str(out)], env, folder)
+                print(
+                    f"{backend:<11}{n:>9}{stage:>22}{wall:>9.1f}{peak:>13.0f}{changed(out):>10}{wall / intake:>9.2f}×",
+                    flush=True,
+                )
+            print(f"{backend:<11}{n:>9}{'database':>22}{database_mb(env, folder):>9.0f}  MB", flush=True)
+        finally:
+            if pg_name:
+                subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'], check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    subsidy = str(Path(sys.executable).parent / "subsidy")
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    print(f"# {args.backend}, Prefect temporary, {os.cpu_count()} cores, seed {args.seed}")
+    print(f"{'backend':<11}{'N':>9}{'stage':>22}{'wall s':>9}{'peak RSS MB':>13}{'changed':>10}{'/ intake':>10}")
+    for n in args.sizes:
+        measure(n, args.backend, args.seed, subsidy, env)
+
+
+if __name__ == "__main__":
+    main()
