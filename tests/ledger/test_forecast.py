@@ -6,7 +6,6 @@ straight from the ledger's entries; the due-year filter; the yearly report's for
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,10 +25,8 @@ from rules.params import default_parameters
 from subsidy import prefect_server
 from subsidy.cli import app
 from subsidy.report import write_report
-from subsidy.sample import make_sample
 from tasks.cycle import run_cycle
-from tasks.intake import read_file, read_reference_table
-from tasks.intake_run import record_intake
+from tests.ledger.helpers import demo_intakes
 
 DOCUMENTED_COLUMNS = [
     "clause",
@@ -43,25 +40,6 @@ DOCUMENTED_COLUMNS = [
     "forfeited_percent",
 ]
 """The CSV's columns as the command's help and the README give them."""
-
-
-def _table(path: Path, kind: str):  # type: ignore[no-untyped-def]
-    return read_reference_table(str(path), kind), hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def demo_intakes(engine: Engine, folder: Path) -> None:
-    """The demo's two intakes without Prefect (``flows.demo``): its sample applications with the blacklist,
-    registry and external awards as of 2024-06-28, then its case decision as of 2024-09-30."""
-    sample = make_sample(folder)
-    references = {
-        "blacklist": _table(sample.blacklist, "blacklist"),
-        "registry": _table(sample.registry, "registry"),
-        "external_awards": _table(sample.external_awards, "external_awards"),
-    }
-    tables = [read_file(str(f), "applications")[0] for f in sample.applications]
-    record_intake(engine, tables, references, date(2024, 6, 28), default_parameters(), [], {})
-    cases = {"case_decisions": _table(sample.case_decisions, "case_decisions")}
-    record_intake(engine, [], cases, date(2024, 9, 30), default_parameters(), [], {})
 
 
 def cycle(engine: Engine, year: int) -> None:
