@@ -11,7 +11,7 @@ the policy's own parameters the replay gives back every stored decision. Pure: n
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -92,7 +92,6 @@ class Comparison:
     totals: pd.DataFrame
     status_moves: dict[tuple[str, str], int]
     changed: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
 
     @property
     def difference_fen(self) -> int:
@@ -117,10 +116,12 @@ CHANGED_COLUMNS = [
 def compare(before: Outcomes, after: Outcomes) -> Comparison:
     """``after`` (a replay) against ``before`` (the stored decisions and the commitments the ledger holds)."""
     totals = _totals(before.installments, after.installments)
-    joined = before.decisions.merge(after.decisions, on="application_id", how="outer", suffixes=("_before", "_after"))
+    joined = _exact(before.decisions, ["award_fen"]).merge(
+        _exact(after.decisions, ["award_fen"]), on="application_id", how="outer", suffixes=("_before", "_after")
+    )
     differs = np.zeros(len(joined), dtype=bool)
     for name in ("status", "reasons", "award_fen"):
-        differs |= (joined[f"{name}_before"] != joined[f"{name}_after"]).to_numpy()
+        differs |= _unequal(joined[f"{name}_before"], joined[f"{name}_after"])
     moved = set(_installments_changed(before.installments, after.installments))
     differs |= joined["application_id"].isin(moved).to_numpy()
     changed = joined[differs].sort_values("application_id", kind="stable")
@@ -132,23 +133,43 @@ def compare(before: Outcomes, after: Outcomes) -> Comparison:
     return Comparison(len(after.decisions), totals, status_moves, _changed_rows(changed, before, after))
 
 
+def _exact(frame: pd.DataFrame, amounts: list[str]) -> pd.DataFrame:
+    """``frame`` with its integer columns nullable: a row one side of an outer join lacks is <NA>, never a float."""
+    return frame.astype({name: "Int64" for name in amounts})
+
+
+def _unequal(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Where two columns of an outer join differ; a value on one side only differs."""
+    left_missing, right_missing = left.isna().to_numpy(), right.isna().to_numpy()
+    out = left_missing != right_missing
+    both = ~(left_missing | right_missing)
+    out[both] = (left[both] != right[both]).to_numpy(dtype=bool)
+    return out
+
+
 def _totals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    sums = [
-        frame.groupby(["clause", "due_year"])["amount_fen"].sum().rename(name)
-        for frame, name in ((before, "before_fen"), (after, "after_fen"))
-    ]
-    table = pd.concat(sums, axis=1).fillna(0).astype("int64").reset_index()
+    sums = [_exact_sums(frame).rename(name) for frame, name in ((before, "before_fen"), (after, "after_fen"))]
+    table = pd.concat(sums, axis=1).fillna(0).reset_index()
     table.columns = ["clause", "fiscal_year", "before_fen", "after_fen"]
     table["difference_fen"] = table["after_fen"] - table["before_fen"]
     return table.sort_values(["clause", "fiscal_year"], kind="stable").reset_index(drop=True)
 
 
+def _exact_sums(installments: pd.DataFrame) -> pd.Series:
+    """Fen per clause and due year, exact at any size: summed as Python integers where int64 could overflow."""
+    amounts = installments["amount_fen"]
+    largest = int(amounts.abs().max()) if len(amounts) else 0
+    if largest * len(amounts) >= 2**62:
+        amounts = amounts.astype(object)
+    return amounts.groupby([installments["clause"], installments["due_year"]]).sum()
+
+
 def _installments_changed(before: pd.DataFrame, after: pd.DataFrame) -> np.ndarray:
-    keys = ["application_id", "number"]
-    both = before[[*keys, "due_year", "amount_fen"]].merge(
-        after[[*keys, "due_year", "amount_fen"]], on=keys, how="outer", suffixes=("_b", "_a")
+    keys, values = ["application_id", "number"], ["due_year", "amount_fen"]
+    both = _exact(before[[*keys, *values]], values).merge(
+        _exact(after[[*keys, *values]], values), on=keys, how="outer", suffixes=("_b", "_a")
     )
-    differs = (both["due_year_b"] != both["due_year_a"]) | (both["amount_fen_b"] != both["amount_fen_a"])
+    differs = _unequal(both["due_year_b"], both["due_year_a"]) | _unequal(both["amount_fen_b"], both["amount_fen_a"])
     return both.loc[differs, "application_id"].unique()
 
 

@@ -67,6 +67,9 @@ def what_if(
     refuse_special_paths(parameters, out)
     guarded(lambda: amend(default_parameters(), parameters, list(reading or [])))  # refused before a flow starts
     from flows.what_if import what_if_flow
+    from tasks.what_if import what_if_folder
+
+    guarded(lambda: what_if_folder(out))
 
     views.print_what_if(
         run_flow(lambda: what_if_flow(str(parameters) if parameters else None, list(reading or []), day, str(out)))

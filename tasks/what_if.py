@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
+from core.errors import InputFileError
 from core.gc_pause import collector_paused
 from core.shown import markdown
 from ledger.db import existing_engine
@@ -50,6 +51,15 @@ class WhatIfResult:
     totals: list[dict[str, str]]
     status_moves: list[dict[str, str]]
     files: dict[str, str] = field(default_factory=dict)
+
+
+def what_if_folder(out: Path) -> Path:
+    """The folder a what-if writes its files into, made when missing; one that cannot be is refused by name."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputFileError(str(out), f"cannot hold the what-if's files: {e.strerror or e}") from None
+    return out
 
 
 @task(name="read-amendment", cache_policy=NO_CACHE)
@@ -93,8 +103,7 @@ def write_what_if_files(
     comparison: Comparison, amendment: Amendment, runs: list[tuple[int, date]], as_of: date | None, out: str
 ) -> WhatIfResult:
     """totals.csv, changed.csv, status.csv and amendment.csv in ``out``; what the run shows."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = what_if_folder(Path(out))
     result = WhatIfResult(
         as_of,
         len(runs),

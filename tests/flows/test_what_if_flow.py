@@ -79,3 +79,12 @@ def test_the_cli_refuses_an_invalid_amendment_naming_the_line(database: str, tmp
     assert shown.exit_code == 0, shown.output
     assert "53 application(s) of 2 intake run(s) decided again; 2 change their outcome" in shown.output
     assert "I-4" in shown.output and "first_come" in shown.output
+
+
+def test_a_what_if_folder_that_is_a_file_is_refused_by_name(database: str, tmp_path: Path) -> None:
+    demo_intakes(get_engine(), tmp_path / "inputs")
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["what-if", "--out", str(taken)])
+    assert refused.exit_code == 2
+    assert f"{taken}: cannot hold the what-if's files" in " ".join(refused.output.split())
