@@ -25,8 +25,9 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,22 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+@contextmanager
+def scratch_database(backend: str) -> Iterator[tuple[Path, str]]:
+    """A scratch folder and a new database in it (SQLite) or on the local PostgreSQL, dropped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if backend != "postgresql":
+            yield folder, f"sqlite:///{folder / 'bench.db'}"
+            return
+        name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
+        subprocess.run([*PSQL, f'CREATE DATABASE "{name}"'], check=True)
+        try:
+            yield folder, f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+        finally:
+            subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+
+
 def prefect_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -137,44 +154,26 @@ def main() -> None:
     totals: dict[int, float] = {}
     try:
         for n in args.sizes:
-            with tempfile.TemporaryDirectory() as tmp:
-                folder = Path(tmp)
-                env = dict(base_env)
-                pg_name = None
-                if args.backend == "postgresql":
-                    pg_name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
-                    subprocess.run([*PSQL, f'CREATE DATABASE "{pg_name}"'], check=True)
-                    env["SUBSIDY_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_name}"
-                    floor_url = env["SUBSIDY_DATABASE_URL"]
-                else:
-                    env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-                    floor_url = f"sqlite:///{folder / 'floor.db'}"
-                try:
-                    apps, blacklist = in_own_process(make_inputs, folder / "input", n, args.seed)
-                    floor = in_own_process(floor_seconds, apps, floor_url)
-                    print(f"{args.backend:<11}{n:>9}{'floor':>10}{floor:>9.1f}{n / floor:>10.0f}{'':>13}", flush=True)
-                    pipeline = 0.0
-                    for stage, cmd in (
-                        (
-                            "intake",
-                            [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"],
-                        ),
-                        ("disburse", [subsidy, "disburse", "--year", "2024", "--as-of", "2024-12-01"]),
-                    ):
-                        wall, peak = run(cmd, env, folder)
-                        pipeline += wall
-                        print(
-                            f"{args.backend:<11}{n:>9}{stage:>10}{wall:>9.1f}{n / wall:>10.0f}{peak:>13.0f}", flush=True
-                        )
-                    totals[n] = pipeline
-                    print(
-                        f"{args.backend:<11}{n:>9}{'ratio':>10}{pipeline / floor:>9.1f}  (intake + disburse) / floor",
-                        flush=True,
-                    )
-                    print(f"{args.backend:<11}{n:>9}{'database':>10}{database_mb(env, folder):>9.0f}  MB", flush=True)
-                finally:
-                    if pg_name:
-                        subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'], check=False)
+            with scratch_database(args.backend) as (folder, url):
+                env = {**base_env, "SUBSIDY_DATABASE_URL": url}
+                floor_url = url if args.backend == "postgresql" else f"sqlite:///{folder / 'floor.db'}"
+                apps, blacklist = in_own_process(make_inputs, folder / "input", n, args.seed)
+                floor = in_own_process(floor_seconds, apps, floor_url)
+                print(f"{args.backend:<11}{n:>9}{'floor':>10}{floor:>9.1f}{n / floor:>10.0f}{'':>13}", flush=True)
+                pipeline = 0.0
+                for stage, cmd in (
+                    ("intake", [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"]),
+                    ("disburse", [subsidy, "disburse", "--year", "2024", "--as-of", "2024-12-01"]),
+                ):
+                    wall, peak = run(cmd, env, folder)
+                    pipeline += wall
+                    print(f"{args.backend:<11}{n:>9}{stage:>10}{wall:>9.1f}{n / wall:>10.0f}{peak:>13.0f}", flush=True)
+                totals[n] = pipeline
+                print(
+                    f"{args.backend:<11}{n:>9}{'ratio':>10}{pipeline / floor:>9.1f}  (intake + disburse) / floor",
+                    flush=True,
+                )
+                print(f"{args.backend:<11}{n:>9}{'database':>10}{database_mb(env, folder):>9.0f}  MB", flush=True)
     finally:
         if server is not None:
             server.terminate()

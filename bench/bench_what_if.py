@@ -12,16 +12,13 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import subprocess
 import sys
-import tempfile
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pipeline import PSQL, database_mb, in_own_process, run  # noqa: E402
+from bench.bench_pipeline import database_mb, in_own_process, run, scratch_database  # noqa: E402
 from bench.synthetic import make_inputs  # noqa: E402
 
 A2_THIRD_YEAR = (
@@ -36,38 +33,26 @@ def changed(folder: Path) -> int:
 
 
 def measure(n: int, backend: str, seed: int, subsidy: str, base_env: dict[str, str]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        env = dict(base_env)
-        pg_name = None
-        if backend == "postgresql":
-            pg_name = f"subsidy_bench_{uuid.uuid4().hex[:8]}"
-            subprocess.run([*PSQL, f'CREATE DATABASE "{pg_name}"'], check=True)
-            env["SUBSIDY_DATABASE_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_name}"
-        else:
-            env["SUBSIDY_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
-        try:
-            apps, blacklist = in_own_process(make_inputs, folder / "input", n, seed)
-            amendment = folder / "a2-third-year.yaml"
-            amendment.write_text(A2_THIRD_YEAR, encoding="utf-8")
-            intake, peak = run(
-                [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"], env, folder
+    with scratch_database(backend) as (folder, url):
+        env = {**base_env, "SUBSIDY_DATABASE_URL": url}
+        apps, blacklist = in_own_process(make_inputs, folder / "input", n, seed)
+        amendment = folder / "a2-third-year.yaml"
+        amendment.write_text(A2_THIRD_YEAR, encoding="utf-8")
+        intake, peak = run(
+            [subsidy, "intake", str(apps), "--blacklist", str(blacklist), "--as-of", "2024-06-28"], env, folder
+        )
+        print(f"{backend:<11}{n:>9}{'intake':>22}{intake:>9.1f}{peak:>13.0f}", flush=True)
+        for stage, extra in (
+            ("what-if (policy)", []),
+            ("what-if (A2 30%, I-4)", ["--parameters", str(amendment), "--reading", "I-4=first_come"]),
+        ):
+            out = folder / f"what-if-{len(extra)}"
+            wall, peak = run([subsidy, "what-if", *extra, "--out", str(out)], env, folder)
+            print(
+                f"{backend:<11}{n:>9}{stage:>22}{wall:>9.1f}{peak:>13.0f}{changed(out):>10}{wall / intake:>9.2f}×",
+                flush=True,
             )
-            print(f"{backend:<11}{n:>9}{'intake':>22}{intake:>9.1f}{peak:>13.0f}", flush=True)
-            for stage, extra in (
-                ("what-if (policy)", []),
-                ("what-if (A2 30%, I-4)", ["--parameters", str(amendment), "--reading", "I-4=first_come"]),
-            ):
-                out = folder / f"what-if-{len(extra)}"
-                wall, peak = run([subsidy, "what-if", *extra, "--out", str(out)], env, folder)
-                print(
-                    f"{backend:<11}{n:>9}{stage:>22}{wall:>9.1f}{peak:>13.0f}{changed(out):>10}{wall / intake:>9.2f}×",
-                    flush=True,
-                )
-            print(f"{backend:<11}{n:>9}{'database':>22}{database_mb(env, folder):>9.0f}  MB", flush=True)
-        finally:
-            if pg_name:
-                subprocess.run([*PSQL, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'], check=False)
+        print(f"{backend:<11}{n:>9}{'database':>22}{database_mb(env, folder):>9.0f}  MB", flush=True)
 
 
 def main() -> None:

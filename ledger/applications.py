@@ -9,6 +9,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -219,6 +221,26 @@ def _stored_values(values: list[Any], kind: str) -> np.ndarray:
     else:
         out[:] = values
     return out
+
+
+def read_values(values: tuple[Any, ...], kind: str) -> np.ndarray:
+    """One input column as the driver reads it back, as the rules take it (what ``ledger.models.INPUT_TYPES``
+    gives: exact decimals, dates, flags), each distinct stored value converted once."""
+    out = np.empty(len(values), dtype=object)
+    convert = _READ.get(kind)
+    if convert is None:
+        out[:] = values
+    else:
+        done: dict[Any, Any] = {None: None}
+        out[:] = [done[v] if v in done else done.setdefault(v, convert(v)) for v in values]
+    return out
+
+
+_READ: dict[str, Any] = {
+    "amount": Decimal,
+    "date": lambda v: v if isinstance(v, date) else date.fromisoformat(v),
+    "bool": bool,
+}
 
 
 def store_applications(session: Session, run_id: int, batch: pd.DataFrame) -> None:

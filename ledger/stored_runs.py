@@ -10,9 +10,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Text, cast, exists, select
 from sqlalchemy.orm import Session
 
+from ledger.applications import read_values
+from ledger.bulk import bulk_read_parts
 from ledger.models import ApplicationRecord, DecisionRecord, IntakeRun, LedgerTransaction, TransactionKind
 from rules.model import APPLICATION_FIELDS
 from rules.table import joined_column, kept_column
@@ -49,20 +53,19 @@ def stored_runs(session: Session, runs: list[tuple[int, date]]) -> Iterator[Stor
 
 def _run_applications(session: Session, run_id: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     table = ApplicationRecord.__table__
-    result = session.execute(
+    query = (
         select(*(table.c[n] for n in FIELDS), cast(DecisionRecord.trace, Text))
         .join(DecisionRecord, DecisionRecord.application_id == table.c.application_id)
         .where(DecisionRecord.intake_run_id == run_id)
-        .execution_options(yield_per=READ_PART)
     )
     parts: list[list[Any]] = []
     records: list[dict[str, Any]] = []
     parsed: dict[str, dict[str, Any]] = {}
-    for rows in result.partitions():
-        columns = list(zip(*rows, strict=True))
-        parts.append([kept_column(_objects(columns[k]), APPLICATION_FIELDS[n]) for k, n in enumerate(FIELDS)])
+    for columns in bulk_read_parts(session, query, READ_PART):
+        kinds = [APPLICATION_FIELDS[n] for n in FIELDS]
+        parts.append([kept_column(read_values(columns[k], kind), kind) for k, kind in enumerate(kinds)])
         records += _kept_facts(columns[-1], parsed)
-        del rows, columns
+        del columns
     if not parts:
         return pd.DataFrame({n: _objects(()) for n in FIELDS}), []
     return pd.DataFrame({n: joined_column([p[k] for p in parts]) for k, n in enumerate(FIELDS)}), records
@@ -89,29 +92,36 @@ def _kept_facts(traces: tuple[str, ...], parsed: dict[str, dict[str, Any]]) -> l
 def stored_outcomes(session: Session, runs: list[tuple[int, date]]) -> Outcomes:
     """The decisions the runs made and the installments the ledger holds committed for them (commitments no
     reversal undid, paid, forfeited or still owed)."""
-    ids = [run for run, _ in runs]
-    d = DecisionRecord
-    decisions = pd.DataFrame(
-        session.execute(
-            select(d.application_id, d.clause, d.uscc, d.status, d.reasons, d.award_total_fen).where(
-                d.intake_run_id.in_(ids)
-            )
-        ).all(),
-        columns=OUTCOME,
-    )
-    entry = LedgerTransaction.__table__
-    other = entry.alias("other")
-    commitments = pd.DataFrame(
-        session.execute(
-            select(entry.c.application_id, entry.c.installment, entry.c.fiscal_year, entry.c.amount_fen, entry.c.clause)
-            .join(d, d.application_id == entry.c.application_id)
-            .where(
-                entry.c.kind == TransactionKind.COMMITMENT.value,
-                d.intake_run_id.in_(ids),
-                ~exists().where(other.c.reverses_seq == entry.c.seq),
-            )
-        ).all(),
-        columns=INSTALLMENT,
-    )
+    d, entry = DecisionRecord, LedgerTransaction.__table__
+    decided = select(d.application_id, d.clause, d.uscc, d.status, d.reasons, d.award_total_fen)
+    decisions = _frame(session, decided.where(d.intake_run_id.in_([r for r, _ in runs])), OUTCOME)
     decisions["reasons"] = decisions["reasons"].fillna("")
-    return Outcomes(decisions, commitments)
+    committed = select(
+        entry.c.seq,
+        entry.c.application_id,
+        entry.c.installment,
+        entry.c.fiscal_year,
+        entry.c.amount_fen,
+        entry.c.clause,
+    ).where(entry.c.kind == TransactionKind.COMMITMENT.value)
+    commitments = _frame(session, committed, ["seq", *INSTALLMENT])
+    reversed_ = session.scalars(select(entry.c.reverses_seq).where(entry.c.reverses_seq.is_not(None))).all()
+    kept = _among(commitments["application_id"], decisions["application_id"]) & ~commitments["seq"].isin(reversed_)
+    return Outcomes(decisions, commitments.loc[kept, INSTALLMENT].reset_index(drop=True))
+
+
+def _frame(session: Session, query: Any, names: list[str]) -> pd.DataFrame:
+    """A query's rows (texts and integers) as a table, read a part at a time."""
+    parts = list(bulk_read_parts(session, query, READ_PART))
+    return pd.DataFrame(
+        {n: np.concatenate([_objects(p[k]) for p in parts]) if parts else _objects(()) for k, n in enumerate(names)}
+    ).infer_objects()
+
+
+def _among(values: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Which ``values`` are among ``wanted`` (texts), hashed by Arrow."""
+    found = pc.is_in(
+        pa.array(values.to_numpy(dtype=object), pa.large_string()),
+        pa.array(wanted.to_numpy(dtype=object), pa.large_string()),
+    )
+    return found.to_numpy(zero_copy_only=False)

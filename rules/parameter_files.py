@@ -49,7 +49,9 @@ class ParameterSpec:
 
 
 @dataclass(frozen=True)
-class InterpretationSpec:
+class Interpretation:
+    """One reading of an unclear part of the policy (I-1 ... I-16) and its alternatives."""
+
     id: str
     question: str
     reading: str
@@ -62,7 +64,7 @@ class ParameterFile:
     clause: str | None
     name_zh: str | None
     parameters: tuple[ParameterSpec, ...]
-    interpretations: tuple[InterpretationSpec, ...]
+    interpretations: tuple[Interpretation, ...]
 
 
 def read_parameter_file(path: Path, where: str | None = None) -> ParameterFile:
@@ -176,14 +178,14 @@ def _parameter(key: str, node: yaml.Node, where: str) -> ParameterSpec:
     )
 
 
-def _interpretation(iid: str, node: yaml.Node, where: str) -> InterpretationSpec:
+def _interpretation(iid: str, node: yaml.Node, where: str) -> Interpretation:
     spec = _mapping(node, where, f"interpretation {iid}", INTERPRETATION_KEYS)
     choices_node = spec.get("choices")
     choices = tuple(str(c) for c in (_plain(choices_node) if choices_node is not None else []))
     reading = _text(spec, "reading", where) or ""
     if reading not in choices:
         raise ParameterError(f"{where}, line {_line(node)}: {iid} reading {reading!r} is not among its choices")
-    return InterpretationSpec(iid, _text(spec, "question", where) or "", reading, choices)
+    return Interpretation(iid, _text(spec, "question", where) or "", reading, choices)
 
 
 def _day(raw: str, where: str, line: int) -> date:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ParameterError
-from rules.parameter_files import DatedValue, ParameterSpec, read_parameter_file
+from rules.parameter_files import DatedValue, Interpretation, ParameterSpec, read_parameter_file
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 
@@ -61,16 +61,6 @@ class Parameter:
                 f"(first value from {self.dates[0].isoformat()})"
             )
         return ParameterValue(self.name, self.values[i], self.dates[i], self.reference, self.unit)
-
-
-@dataclass(frozen=True)
-class Interpretation:
-    """One reading of an unclear part of the policy (I-1 ... I-10)."""
-
-    id: str
-    question: str
-    reading: str
-    choices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -186,7 +176,7 @@ def load_parameters(directory: Path = PARAMETER_DIR) -> PolicyParameters:
     for path in sorted(directory.glob("*.yaml")):
         found = read_parameter_file(path)
         for i in found.interpretations:
-            interpretations[i.id] = Interpretation(i.id, i.question, i.reading, i.choices)
+            interpretations[i.id] = i
         if found.clause and found.name_zh:
             names_zh[found.clause] = found.name_zh
         for spec in found.parameters:
