@@ -8,7 +8,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
@@ -127,8 +127,14 @@ def write_what_if_files(
 
 @task(name="publish-what-if", cache_policy=NO_CACHE)
 def publish_what_if(result: WhatIfResult, comparison: Comparison) -> None:
-    """The comparison as the flow run's artifacts: the amendment and counts, totals per clause and year, status
-    moves, and the first changed applications."""
+    """The comparison in the flow run's log and as its artifacts: the amendment and counts, totals per clause and
+    year, status moves, and the first changed applications."""
+    get_run_logger().info(
+        "what-if: %s application(s) of %s intake run(s) decided again%s; %s change their outcome; committed %s "
+        "CNY in all (%s before, %s after); nothing was written to the ledger",
+        result.decided, result.runs, f" (decided up to {result.as_of})" if result.as_of else "", result.changed,
+        result.totals[-1]["difference"], result.totals[-1]["before"], result.totals[-1]["after"],
+    )  # fmt: skip
     lines = [
         f"# What-if: {result.decided} application(s) of {result.runs} intake run(s) decided again"
         + (f" (decided up to {result.as_of})" if result.as_of else ""),
@@ -143,7 +149,7 @@ def publish_what_if(result: WhatIfResult, comparison: Comparison) -> None:
             for row in result.amendment
         ),
         "",
-        "Files: " + ", ".join(f"{markdown(name)}: `{markdown(path)}`" for name, path in result.files.items()),
+        "Files: " + ", ".join(f"{markdown(name)}: {markdown(path)}" for name, path in result.files.items()),
     ]
     create_markdown_artifact("\n".join(lines), key="what-if-summary", description="What-if run")
     create_table_artifact(result.totals, key="what-if-totals", description="Committed per clause and fiscal year, CNY")

@@ -38,7 +38,7 @@ def test_a_what_if_run_shows_its_steps_and_comparison(database: str, tmp_path: P
     amendment.write_text(DOUBLE_A8, encoding="utf-8")
     state = what_if_flow(str(amendment), [], None, str(tmp_path / "out"), return_state=True)
     result = state.result()
-    run, artifacts, _ = run_shown(state.state_details.flow_run_id)
+    run, artifacts, logs = run_shown(state.state_details.flow_run_id)
     assert run.name == "what-if-double-a8"
     assert task_names(state.state_details.flow_run_id) == [
         "read-amendment",
@@ -51,6 +51,12 @@ def test_a_what_if_run_shows_its_steps_and_comparison(database: str, tmp_path: P
     ]
     assert set(artifacts) == {"what-if-summary", "what-if-totals", "what-if-status-moves", "what-if-changed"}
     assert "Applications whose outcome changes: **2**" in artifacts["what-if-summary"]
+    assert "`" not in artifacts["what-if-summary"]  # paths are escaped text, not code spans showing the escapes
+    [line] = [m for m in logs if m.startswith("what-if:")]
+    assert line == (
+        "what-if: 53 application(s) of 2 intake run(s) decided again; 2 change their outcome; committed +120000.00 "
+        "CNY in all (70005001.26 before, 70125001.26 after); nothing was written to the ledger"
+    )
     totals = {row["clause"]: row for row in json.loads(artifacts["what-if-totals"])}
     assert totals["A8"] == {"clause": "A8", "fiscal_year": "2024", "before": "120000.00", "after": "240000.00",
                             "difference": "+120000.00"}  # fmt: skip
