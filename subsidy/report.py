@@ -7,21 +7,14 @@ it reflects. Every table ends with a total row; an empty section says "无 / non
 page are exact yuan from integer fen with separators (¥1,234,567.89); the CSV files keep plain two-decimal yuan as
 the exports do (a spreadsheet reads them as numbers), their texts neutralised against formula injection.
 
-The PDF is printed by headless Chromium (``chromium``, ``chromium-browser`` or ``google-chrome`` on PATH) with no
-host name resolving: the page needs nothing from the network, and has no script (scripts cannot be switched off for
-``--print-to-pdf``: ``--blink-settings=scriptEnabled=false`` stops it printing). Without Chromium, or when it
-fails, the page and the CSV files are still written and the returned paths hold ``pdf_not_written`` (why, and what
-to do) instead of ``pdf``: the report never fails for want of a PDF. Chinese text needs a CJK font on the machine
-(Debian: fonts-noto-cjk or fonts-wqy-zenhei); without one Chromium prints boxes in its place.
+The PDF is printed from the page by headless Chromium (``subsidy.pdf``); without it the page and the CSV files are
+still written and the returned paths hold ``pdf_not_written`` (why, and what to do) instead of ``pdf``.
 """
 
 from __future__ import annotations
 
 import csv
 import html
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +26,7 @@ from ledger.forecast import share_percent, shown_percent
 from ledger.reporting import ReportFigures
 from rules.clauses import clause_name_zh
 from rules.money import cny_of_fen
+from subsidy.pdf import print_pdf
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,19 +39,6 @@ BAR_COLOURS = {
     "due": "#76b7b2",
     "fell due": "#9c755f",
 }
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-PRINT_FLAGS = [
-    "--headless",
-    "--no-sandbox",  # as root, and in containers without user namespaces; the page is ours: escaped, no script
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: nothing leaves the machine
-    "--no-pdf-header-footer",
-]
-PRINT_SECONDS = 120
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei","Microsoft YaHei","PingFang SC",
 sans-serif;margin:2em;color:#222}
@@ -349,28 +330,6 @@ SIGN_OFF = (
     '<table class="sign"><tr><td>编制 Prepared by: ____________</td><td>审核 Reviewed by: ____________</td>'
     "<td>日期 Date: ____________</td></tr></table>"
 )
-
-
-def find_chromium() -> str | None:
-    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
-
-
-def print_pdf(page: Path, pdf: Path) -> str | None:
-    """Print ``page`` into ``pdf`` with headless Chromium; None once written, otherwise why it was not."""
-    chromium = find_chromium()
-    if chromium is None:
-        return "no Chromium on PATH (chromium, chromium-browser or google-chrome): print report.html from a browser"
-    pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="subsidy-report-chromium-") as profile:
-        command = [chromium, *PRINT_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=PRINT_SECONDS, check=False)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            return f"{chromium} did not print the page ({type(e).__name__}): print report.html from a browser"
-    if pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-":
-        return None
-    pdf.unlink(missing_ok=True)
-    return f"{chromium} exited {done.returncode} without a PDF: print report.html from a browser"
 
 
 def write_report(

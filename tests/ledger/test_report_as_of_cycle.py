@@ -21,7 +21,7 @@ from ledger.db import dispose_engine, get_engine, run_transaction
 from ledger.models import Cycle, LedgerTransaction
 from ledger.reporting import ReportFigures, ledger_by_year, report_figures
 from rules.params import default_parameters
-from subsidy import report
+from subsidy import pdf, report
 from subsidy.report import write_report, yuan
 from tasks.cycle import run_cycle
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
@@ -181,7 +181,7 @@ def test_the_cli_entry_writes_the_report_without_prefect_and_masks_the_password(
     """``subsidy report`` calls ``yearly_report``: no Prefect server; without Chromium it says so."""
     url = db_url.replace("postgres@", "postgres:s3cret@")  # trust authentication takes any password
     monkeypatch.setenv("SUBSIDY_DATABASE_URL", url)
-    monkeypatch.setattr(report, "find_chromium", lambda: None)
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     try:
         paths = report.yearly_report(get_engine(url), 2024, tmp_path / "report")
     finally:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from ledger.db import get_engine
 from ledger.reporting import report_figures
-from subsidy.report import find_chromium, write_report
+from subsidy.pdf import find_chromium
+from subsidy.report import write_report
 from tests.conftest import make_database
 from tests.ledger.test_report_as_of_cycle import three_cycles
 from tests.reliability.offline_page import visit
