@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from ledger.db import dispose_engine, get_engine, refresh_statistics
 from ledger.decisions import DECIDED_COLUMNS
+from ledger.forecast import budget_forecast
 from ledger.models import Base
 from ledger.runs import refresh_reference_data
+from ledger.stored_runs import decided_runs, stored_outcomes, stored_runs
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
+from rules.what_if import compare, decide_again, outcomes_of
 from subsidy.sample import make_uscc
 from tasks.cycle import run_cycle
 from tasks.intake import read_reference_table
@@ -56,6 +59,12 @@ def test_the_app_runs_under_the_insert_select_ledger_role(tmp_path: Path) -> Non
         assert summary.paid == 40
         with Session(engine) as s:
             assert verify_ledger(s).entries == 20 + 60 + 40
+            # the planners' reads: the forecast, and a what-if (driver-level reads, a server-side cursor)
+            assert sum(owed.installments for owed in budget_forecast(s).still_owed) == 40  # rent years 2 and 3
+            runs = decided_runs(s)
+            again = outcomes_of(decide_again(stored_runs(s, runs), default_parameters()))
+            comparison = compare(stored_outcomes(s, runs), again)
+            assert (comparison.decided, len(comparison.changed)) == (40, 0)
         with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
             conn.execute(text("UPDATE ledger_transactions SET amount_fen = 0 WHERE seq = 1"))
         with pytest.raises(ProgrammingError, match="permission denied"), engine.begin() as conn:
