@@ -10,7 +10,7 @@ import typer
 
 from core.shown import markup
 from subsidy import views
-from subsidy.running import DAY, answer, day_of, guarded, refuse_special_paths, run_flow
+from subsidy.running import DAY, answer, day_of, guarded, refuse_special_paths, run_flow, say_database
 from subsidy.views import console
 
 planning = typer.Typer()
@@ -67,10 +67,16 @@ def what_if(
     refuse_special_paths(parameters, out)
     guarded(lambda: amend(default_parameters(), parameters, list(reading or [])))  # refused before a flow starts
     from flows.what_if import what_if_flow
+    from ledger.db import existing_engine
     from tasks.what_if import what_if_folder
 
+    say_database()
+    guarded(existing_engine)  # a database that holds no ledger is named before anything is made
     guarded(lambda: what_if_folder(out))
 
     views.print_what_if(
-        run_flow(lambda: what_if_flow(str(parameters) if parameters else None, list(reading or []), day, str(out)))
+        run_flow(
+            lambda: what_if_flow(str(parameters) if parameters else None, list(reading or []), day, str(out)),
+            name_database=False,
+        )
     )

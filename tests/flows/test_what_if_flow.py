@@ -8,6 +8,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -94,3 +95,14 @@ def test_a_what_if_folder_that_is_a_file_is_refused_by_name(database: str, tmp_p
     refused = CliRunner().invoke(app, ["what-if", "--out", str(taken)])
     assert refused.exit_code == 2
     assert f"{taken}: cannot hold the what-if's files" in " ".join(refused.output.split())
+
+
+def test_a_what_if_on_a_database_without_a_ledger_is_refused_and_makes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "missing.db"
+    monkeypatch.setenv("SUBSIDY_DATABASE_URL", f"sqlite:///{missing}")
+    refused = CliRunner().invoke(app, ["what-if", "--out", str(tmp_path / "out")])
+    assert refused.exit_code == 2
+    assert "does not exist: nothing to read, nothing created" in " ".join(refused.output.split())
+    assert not missing.exists() and not (tmp_path / "out").exists()
