@@ -27,6 +27,7 @@ def intake_flow(
     external_awards: str | None = None,
     case_decisions: str | None = None,
     onboardings: str | None = None,
+    bank_accounts: str | None = None,
     as_of: date | None = None,
 ) -> IntakeSummary:
     """Ingest application files with the reference data given; the decision date is ``as_of`` (default today)."""
@@ -39,6 +40,7 @@ def intake_flow(
             ("external_awards", external_awards),
             ("case_decisions", case_decisions),
             ("onboardings", onboardings),
+            ("bank_accounts", bank_accounts),
         )
         if path
     }

@@ -1,5 +1,5 @@
-"""Reference-data refresh: the blacklist (daily), the registry, awards from other policies and the enterprises
-cloud providers onboarded, as full snapshots."""
+"""Reference-data refresh: the blacklist (daily), the registry, awards from other policies, the enterprises cloud
+providers onboarded and the recipients' bank accounts, as full snapshots."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def reference_refresh_flow(
     registry: str | None = None,
     external_awards: str | None = None,
     onboardings: str | None = None,
+    bank_accounts: str | None = None,
 ) -> dict[str, str]:
     """Load each given snapshot file; one identical to the latest load of its kind is not loaded again."""
     given = {
@@ -21,6 +22,7 @@ def reference_refresh_flow(
         "registry": registry,
         "external_awards": external_awards,
         "onboardings": onboardings,
+        "bank_accounts": bank_accounts,
     }
     files = {kind: path for kind, path in given.items() if path}
     outcome = refresh_references(read_reference_data(files))

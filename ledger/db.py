@@ -8,6 +8,7 @@ advisory lock before it reads what it will write.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "a8c2e4f6b0d1"
+SCHEMA_HEAD = "c5e7a9b1d3f2"
 """The newest migration (a test holds it equal to Alembic's head): a database already there is not migrated
 again, and a query does not load Alembic at all."""
 RUN_LOCK_KEY = 0x5B5D1D  # advisory lock id shared by every writing run of this application
@@ -74,7 +75,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config
 
-    config = Config()
+    config = Config(stdout=sys.stdout)  # the stream of now: Config's default is the one when alembic was imported
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
     if engine is not None:

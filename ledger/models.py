@@ -184,6 +184,25 @@ REFERENCES_CHECKED_PER_STATEMENT = {
 check a whole bulk write at once (migration b7c3e9f2a184), with the same guarantees."""
 
 
+class BankAccountEntry(Base):
+    """One row of a ``bank_accounts`` load (银行账户): the account a recipient is paid into from a date (issue 20)."""
+
+    __tablename__ = "bank_account_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("reference_loads.id"), index=True)
+    """The load (a full snapshot of its kind) this row came with."""
+    uscc: Mapped[str] = mapped_column(String(18))
+    """The recipient (收款人)."""
+    account_name: Mapped[str] = mapped_column(Text)
+    """The account holder's name (户名): the recipient's name as its applications give it, else the account is
+    flagged."""
+    bank_name: Mapped[str] = mapped_column(Text)
+    account_no: Mapped[str] = mapped_column(String(32))
+    effective_on: Mapped[date] = mapped_column(Date)
+    """The day from which payments go to this account."""
+
+
 class ExactDecimal(TypeDecorator[Decimal]):
     """An exact decimal kept as the text it was parsed to (``1.0`` and ``1.00`` stay apart, any size the contract
     allows): neither database's number type keeps both on both backends."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ledger.models import (
+    BankAccountEntry,
     BlacklistEntry,
     CaseDecisionRecord,
     ExternalAward,
@@ -30,6 +31,7 @@ REFERENCE_TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "external_awards": (ExternalAward, ("uscc", "project_id", "kind", "amount", "policy")),
     "case_decisions": (CaseDecisionRecord, ("application_id", "amount", "approved_by", "document_ref", "decided_on")),
     "onboardings": (OnboardingEntry, ("provider_uscc", "enterprise_uscc", "claim_year", "onboarded_on")),
+    "bank_accounts": (BankAccountEntry, ("uscc", "account_name", "bank_name", "account_no", "effective_on")),
 }
 """Each reference kind's table and the columns of its file it keeps (an ``amount`` is kept as ``amount_fen``)."""
 

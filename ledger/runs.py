@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ledger import posting
+from ledger.bank_accounts import account_name_flags
 from ledger.db import run_transaction
 from ledger.inbox_files import store_inbox_files
 from ledger.models import IntakeRun, now_utc
@@ -40,6 +41,8 @@ class IntakeSummary:
     """kind → the load id of each reference file read."""
     reference_rows: dict[str, int] = field(default_factory=dict)
     """kind → the rows read of each reference file (every one stored: a bad row refuses the whole file)."""
+    bank_account_flags: list[str] = field(default_factory=list)
+    """Accounts of a bank-accounts file read whose holder name is not the recipient's (``ledger.bank_accounts``)."""
     chain_head: str = posting.GENESIS_HASH
     quarantine_messages: list[str] = field(default_factory=list)
     quarantine_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -64,6 +67,9 @@ def refresh_reference_data(engine: Engine, references: dict[str, tuple[Validated
                 continue
             load_id = store_reference(session, kind, table.file, checksum, table.frame)
             outcome[kind] = f"loaded {len(table.frame)} row(s) as load {load_id}"
+            if kind == "bank_accounts":
+                flags = account_name_flags(session, load_id)
+                outcome[kind] += "".join(f"; flagged: {flag}" for flag in flags)
     return outcome
 
 

@@ -37,6 +37,9 @@ FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve", "wha
 """The verbs that change money or data run as Prefect flows; the others answer at once, without a server."""
 
 
+BANK_ACCOUNTS_HELP = "Recipients' bank accounts (银行账户: 收款人统一社会信用代码, 户名, 开户行, 账号, 生效日期)."
+
+
 @app.callback()
 def _start(ctx: typer.Context) -> None:
     """A verb that runs a flow starts the temporary Prefect server (when no API is configured) now, while it loads
@@ -66,10 +69,11 @@ def intake(
     onboardings: Annotated[
         Path | None, typer.Option(help="Enterprises onboarded by cloud providers (上云企业清单).")
     ] = None,
+    bank_accounts: Annotated[Path | None, typer.Option(help=BANK_ACCOUNTS_HELP)] = None,
     as_of: Annotated[str | None, typer.Option(help=f"Decision date, {DAY} (default today).")] = None,
 ) -> None:
     """Ingest → validate → screen → decide → record the awards in the ledger."""
-    references = (blacklist, registry, external_awards, case_decisions, onboardings)
+    references = (blacklist, registry, external_awards, case_decisions, onboardings, bank_accounts)
     if not files and not any(references):
         raise typer.BadParameter(
             "give application files, reference files (--blacklist ...), or both", param_hint="FILES"
@@ -89,6 +93,7 @@ def intake(
             external_awards=str(external_awards) if external_awards else None,
             case_decisions=str(case_decisions) if case_decisions else None,
             onboardings=str(onboardings) if onboardings else None,
+            bank_accounts=str(bank_accounts) if bank_accounts else None,
             as_of=day,
         )
     )
@@ -225,17 +230,19 @@ def refresh(
     onboardings: Annotated[
         Path | None, typer.Option(help="Enterprises onboarded by cloud providers (上云企业清单).")
     ] = None,
+    bank_accounts: Annotated[Path | None, typer.Option(help=BANK_ACCOUNTS_HELP)] = None,
 ) -> None:
     """Load reference-data snapshots that changed since their last load."""
     from flows.reference import reference_refresh_flow
 
-    refuse_special_paths(blacklist, registry, external_awards, onboardings)
+    refuse_special_paths(blacklist, registry, external_awards, onboardings, bank_accounts)
     outcome = run_flow(
         lambda: reference_refresh_flow(
             str(blacklist) if blacklist else None,
             str(registry) if registry else None,
             str(external_awards) if external_awards else None,
             str(onboardings) if onboardings else None,
+            str(bank_accounts) if bank_accounts else None,
         )
     )
     views.print_pairs(("reference data", "outcome"), outcome.items(), "Reference data refresh")

@@ -88,6 +88,8 @@ def print_intake(summary: Any) -> None:
     for kind, rows in summary.reference_rows.items():
         load = summary.reference_loads.get(kind)
         console.print(f"reference data {kind}: {rows} row(s) read and stored as load {load}", highlight=False)
+    for flag in summary.bank_account_flags:
+        console.print(f"  [yellow]flagged[/] {markup(flag)}", highlight=False)
     if summary.by_status:
         console.print("decisions: " + ", ".join(f"{markup(k)} {v}" for k, v in sorted(summary.by_status.items())))
     for message in summary.quarantine_messages[:20]:

@@ -51,6 +51,7 @@ REFERENCE_PREFIXES = (
     ("external_awards", ("external-awards", "external_awards", "其他政策")),
     ("case_decisions", ("case-decisions", "case_decisions", "一事一议")),
     ("onboardings", ("onboardings", "上云")),
+    ("bank_accounts", ("bank-accounts", "bank_accounts", "银行账户")),
 )
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload")
 _pause = time.sleep  # the settle wait (a test may write to a file meanwhile)

@@ -33,6 +33,7 @@ from ledger.applications import (
     manual_waiting_for,
     store_applications,
 )
+from ledger.bank_accounts import account_name_flags
 from ledger.bulk import INSERT_CHUNK, copies_in_background
 from ledger.db import refresh_statistics, run_transaction
 from ledger.decisions import store_decisions
@@ -68,6 +69,8 @@ def record_intake(
         _store_references(session, references, summary)
         batch = _sort_out_batch(session, applications, summary)
         stored = _decide_and_store(session, run, batch, params, as_of, inbox_files or [])
+        if "bank_accounts" in summary.reference_loads:  # against the names of this run's applications too
+            summary.bank_account_flags = account_name_flags(session, summary.reference_loads["bank_accounts"])
         head_seq = _count(session, run, summary, stored)
     if stored.result.posted:
         append_anchor(engine, head_seq, summary.chain_head, f"intake:{run.id}")

@@ -100,6 +100,15 @@ ONBOARDINGS = (
     Column("onboarded_on", "上云日期", "date", True),
 )
 
+BANK_ACCOUNTS = (
+    Column("uscc", "收款人统一社会信用代码", "uscc", True),
+    Column("account_name", "户名", "text", True),
+    Column("bank_name", "开户行", "text", True),
+    Column("account_no", "账号", "text", True),
+    Column("effective_on", "生效日期", "date", True),
+)
+"""A recipient's bank account (issue 20): the account payments go to from its effective date."""
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "applications": APPLICATIONS,
     "blacklist": BLACKLIST,
@@ -107,4 +116,5 @@ KINDS: dict[str, tuple[Column, ...]] = {
     "external_awards": EXTERNAL_AWARDS,
     "case_decisions": CASE_DECISIONS,
     "onboardings": ONBOARDINGS,
+    "bank_accounts": BANK_ACCOUNTS,
 }

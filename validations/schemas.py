@@ -6,6 +6,7 @@ parsers have already turned the text into values, these rules check what the val
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
@@ -302,6 +303,28 @@ class OnboardingRows(pa.DataFrameModel):
         return uscc_valid_mask(values)
 
 
+BANK_ACCOUNT_NO = re.compile(r"\d{8,32}")
+"""A bank account number as banks in China issue them: 8 to 32 digits (spaces are not part of it)."""
+
+
+class BankAccountRows(pa.DataFrameModel):
+    """One recipient's bank account from a date (issue 20: 收款人统一社会信用代码, 户名, 开户行, 账号, 生效日期)."""
+
+    uscc: Series[object] = pa.Field(nullable=False)
+    account_name: Series[object] = _text(nullable=False)
+    bank_name: Series[object] = _text(nullable=False)
+    account_no: Series[object] = pa.Field(nullable=False)
+    effective_on: Series[object] = pa.Field(nullable=False)
+
+    @pa.check("uscc", name="uscc_check_digit")
+    def uscc_check_digit(cls, values: pd.Series) -> pd.Series:
+        return uscc_valid_mask(values)
+
+    @pa.check("account_no", name="bank_account_no")
+    def bank_account_no(cls, values: pd.Series) -> pd.Series:
+        return pd.Series([bool(BANK_ACCOUNT_NO.fullmatch(str(v))) for v in values.tolist()], index=values.index)
+
+
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "applications": ApplicationRows,
     "blacklist": BlacklistRows,
@@ -309,6 +332,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "external_awards": ExternalAwardRows,
     "case_decisions": CaseDecisionRows,
     "onboardings": OnboardingRows,
+    "bank_accounts": BankAccountRows,
 }
 
 # Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100,
@@ -316,6 +340,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
 CHECK_WORDS = {
     "not_nullable": "is required but empty",
     "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
+    "bank_account_no": "is not a bank account number (8 to 32 digits, no spaces)",
     "plausible_date": "is not a date between 2000 and 2100",
     "max_chars": "is longer than {} characters",
     "id_characters": "holds a control character (NUL, line break, bidi override or zero-width character)",

@@ -354,6 +354,8 @@ MISSING_EVERY_REQUIRED = {
     "document_ref (文号), decided_on (决定日期)",
     "onboardings": "missing required column(s): provider_uscc (服务商统一社会信用代码), enterprise_uscc "
     "(上云企业统一社会信用代码), claim_year (申报年度), onboarded_on (上云日期)",
+    "bank_accounts": "missing required column(s): uscc (收款人统一社会信用代码), account_name (户名), "
+    "bank_name (开户行), account_no (账号), effective_on (生效日期)",
 }
 
 GENERIC_PROBLEMS = [
