@@ -313,7 +313,7 @@ class BankAccountRows(pa.DataFrameModel):
     uscc: Series[object] = pa.Field(nullable=False)
     account_name: Series[object] = _text(nullable=False)
     bank_name: Series[object] = _text(nullable=False)
-    account_no: Series[object] = pa.Field(nullable=False)
+    account_no: Series[object] = _text(nullable=False)
     effective_on: Series[object] = pa.Field(nullable=False)
 
     @pa.check("uscc", name="uscc_check_digit")
