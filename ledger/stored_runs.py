@@ -61,8 +61,8 @@ def _run_applications(session: Session, run_id: int) -> tuple[pd.DataFrame, list
     parts: list[list[Any]] = []
     records: list[dict[str, Any]] = []
     parsed: dict[str, dict[str, Any]] = {}
+    kinds = [APPLICATION_FIELDS[n] for n in FIELDS]
     for columns in bulk_read_parts(session, query, READ_PART):
-        kinds = [APPLICATION_FIELDS[n] for n in FIELDS]
         parts.append([kept_column(read_values(columns[k], kind), kind) for k, kind in enumerate(kinds)])
         records += _kept_facts(columns[-1], parsed)
         del columns

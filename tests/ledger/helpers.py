@@ -6,11 +6,13 @@ import csv
 import dataclasses
 import hashlib
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from rules.params import default_parameters
 from subsidy.sample import RENT_AND_PILOT_COLUMNS, make_uscc
@@ -147,3 +149,21 @@ def demo_intakes(engine: Engine, folder: Path) -> None:
     record_intake(engine, tables, references, date(2024, 6, 28), default_parameters(), [], {})
     cases = {"case_decisions": _reference(sample.case_decisions, "case_decisions")}
     record_intake(engine, [], cases, date(2024, 9, 30), default_parameters(), [], {})
+
+
+@contextmanager
+def migrated_down(engine: Engine, revision: str) -> Iterator[Connection]:
+    """A connection to the database downgraded to ``revision`` (committed) for the block, upgraded back to the
+    head after it."""
+    from alembic import command
+
+    from ledger.db import alembic_config
+
+    with engine.connect() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+        conn.commit()
+        yield conn
+        command.upgrade(config, "head")
+        conn.commit()

@@ -15,7 +15,7 @@ from ledger import accounts, posting
 from ledger.db import alembic_config, run_transaction
 from ledger.models import LedgerTransaction
 from ledger.verify import verify_ledger
-from tests.ledger.helpers import approve, owner_sql
+from tests.ledger.helpers import approve, migrated_down, owner_sql
 
 STORED_NAMES = "e2b4d6f8a1c3"
 """The revision that stored each entry's key and accounts."""
@@ -71,16 +71,10 @@ def test_the_migration_keeps_every_hash_and_gives_the_names_back_on_downgrade(en
     _every_kind(engine)
     with Session(engine) as s:
         head = verify_ledger(s).head
-    with engine.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, STORED_NAMES)
-        conn.commit()
+    with migrated_down(engine, STORED_NAMES) as conn:
         stored = conn.execute(
             text("SELECT business_key, debit_account, credit_account FROM ledger_transactions ORDER BY seq")
         ).all()
-        command.upgrade(config, "head")
-        conn.commit()
     assert [tuple(row) for row in stored] == NAMES
     assert _names(engine) == NAMES
     with Session(engine) as s:

@@ -8,16 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.errors import LedgerIntegrityError
-from ledger.db import alembic_config
 from ledger.exports import ledger_rows
 from ledger.journal import journal_batches
 from ledger.verify import verify_ledger
-from tests.ledger.helpers import intake_and_cycle, owner_sql
+from tests.ledger.helpers import intake_and_cycle, migrated_down, owner_sql
 
 BEFORE_BATCHES = "c5a7e1d3f802"
 """The revision that kept ``source`` and ``posted_at`` in every entry."""
@@ -77,14 +75,8 @@ def test_the_migration_moves_per_entry_times_into_batches_and_back(two_runs) -> 
     with Session(two_runs) as s:
         before = [(b.first_seq, b.last_seq, b.source, b.posted_at) for b in journal_batches(s)]
         head = verify_ledger(s).head
-    with two_runs.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, BEFORE_BATCHES)
-        conn.commit()
+    with migrated_down(two_runs, BEFORE_BATCHES) as conn:
         per_entry = conn.execute(text("SELECT seq, source, posted_at FROM ledger_transactions ORDER BY seq")).all()
-        command.upgrade(config, "head")
-        conn.commit()
     expected = [(seq, source) for first, last, source, _ in before for seq in range(first, last + 1)]
     assert [(seq, source) for seq, source, _ in per_entry] == expected
     with Session(two_runs) as s:

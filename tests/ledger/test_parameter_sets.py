@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ledger.db import alembic_config, run_transaction
+from ledger.db import run_transaction
 from ledger.decisions import parameter_set_ids
 from ledger.models import DecisionRecord, ParameterSet
-from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
+from tests.ledger.helpers import intake_file, migrated_down, write_pilot_and_rent_file
 
 HASHES = "f6b1d3a5c7e9"
 """The revision at which decisions referred to their parameter sets by hash."""
@@ -44,19 +43,13 @@ def test_the_migration_keeps_every_decisions_set(engine, tmp_path: Path) -> None
     intake_file(engine, write_pilot_and_rent_file(tmp_path / "apps.csv", 6))
     before = _sets_of_decisions(engine)
     assert len(before) == 6 and all(before.values())
-    with engine.connect() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, HASHES)
-        conn.commit()
+    with migrated_down(engine, HASHES) as conn:
         by_hash = conn.execute(
             text(
                 "SELECT d.application_id, d.parameter_set, p.hash FROM decisions d "
                 "JOIN parameter_sets p ON p.hash = d.parameter_set"
             )
         ).all()
-        command.upgrade(config, "head")
-        conn.commit()
     assert len(by_hash) == 6 and all(len(h) == 64 for _, h, _ in by_hash)
     assert _sets_of_decisions(engine) == before
     with Session(engine) as s:
