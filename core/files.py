@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from core.errors import InputFileError
 
@@ -27,3 +28,15 @@ def refuse_special(path: str | os.PathLike[str]) -> None:
     for test, what in _SPECIAL:
         if test(mode):
             raise InputFileError(str(path), f"is {what}, not a regular file")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a partial file beside it (``.part``, which the inbox
+    leaves alone), flushed to disk, then renamed over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)

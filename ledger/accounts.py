@@ -8,9 +8,19 @@ Accounts (integer fen):
     payable:<uscc>              what the district owes a recipient (credit on commitment)
     paid:<clause>:<year>        money paid out in a cycle
     forfeited:<clause>:<year>   installments forfeited in a cycle (I-6): the commitment is released
+    in_transit:<clause>:<year>  paid installments sent to the bank in a payments file, its outcome not yet known
+    cleared:<clause>:<year>     paid installments the bank's return file says reached the recipient
+    returned:<clause>:<year>    paid installments the bank returned (bounced), owed again: the next payments file
+                                offers them again
+
+The money of one paid installment goes along a trail, each step an entry that follows the one before it
+(``reverses_seq`` names that entry; a unique index lets each entry be followed once): payment → issue (paid →
+in_transit) → clear (in_transit → cleared) or bounce (in_transit → returned) → reissue (returned → in_transit) → …
+So a payment is issued once, an issue has one outcome, a bounce is offered again once, whatever runs again.
 
 Business keys: ``commitment/<app>/<k>``, ``settlement/<app>/<k>`` (a payment or a forfeit: one per installment),
-``reversal/<seq>``. A reversal moves the entry it reverses back: its accounts are that entry's, swapped.
+``reversal/<seq>``, ``<issue|reissue|clear|bounce>/<app>/<k>/<seq followed>``. A reversal moves the entry it
+reverses back: its accounts are that entry's, swapped.
 """
 
 from __future__ import annotations
@@ -25,16 +35,32 @@ from sqlalchemy import ColumnElement, String, case, cast, literal
 from core.errors import LedgerError
 
 COMMITMENT, PAYMENT, FORFEIT, REVERSAL = "commitment", "payment", "forfeit", "reversal"
+ISSUE, REISSUE, CLEAR, BOUNCE = "issue", "reissue", "clear", "bounce"
+BANK_TRANSFERS = (ISSUE, REISSUE, CLEAR, BOUNCE)
+"""The steps of a paid installment's money through the bank; each follows one entry (``FOLLOWS``)."""
+FOLLOWS = {ISSUE: (PAYMENT,), REISSUE: (BOUNCE,), CLEAR: (ISSUE, REISSUE), BOUNCE: (ISSUE, REISSUE)}
+"""The kinds of entry each bank transfer follows on an installment's trail."""
 
 ACCOUNTS = {
     "budget": "budget:{clause}:{fiscal_year}",
     "payable": "payable:{recipient_uscc}",
     "paid": "paid:{clause}:{fiscal_year}",
     "forfeited": "forfeited:{clause}:{fiscal_year}",
+    "in_transit": "in_transit:{clause}:{fiscal_year}",
+    "cleared": "cleared:{clause}:{fiscal_year}",
+    "returned": "returned:{clause}:{fiscal_year}",
 }
 """Each account's name, from the entry's columns."""
 
-MOVES = {COMMITMENT: ("budget", "payable"), PAYMENT: ("payable", "paid"), FORFEIT: ("payable", "forfeited")}
+MOVES = {
+    COMMITMENT: ("budget", "payable"),
+    PAYMENT: ("payable", "paid"),
+    FORFEIT: ("payable", "forfeited"),
+    ISSUE: ("paid", "in_transit"),
+    REISSUE: ("returned", "in_transit"),
+    CLEAR: ("in_transit", "cleared"),
+    BOUNCE: ("in_transit", "returned"),
+}
 """The account each kind of entry debits and the one it credits (a reversal: those of the entry it reverses,
 swapped)."""
 
@@ -43,12 +69,16 @@ KEYS = {
     PAYMENT: "settlement/{application_id}/{installment}",
     FORFEIT: "settlement/{application_id}/{installment}",
     REVERSAL: "reversal/{reverses_seq}",
+    **{kind: kind + "/{application_id}/{installment}/{reverses_seq}" for kind in BANK_TRANSFERS},
 }
 """What each kind of entry is for: posted at most once under it."""
 
-POSTED_ONCE = "(CASE kind WHEN 'commitment' THEN 0 WHEN 'reversal' THEN reverses_seq ELSE -1 END)"
+POSTED_ONCE = "(CASE kind WHEN 'commitment' THEN 0 WHEN 'payment' THEN -1 WHEN 'forfeit' THEN -1 ELSE reverses_seq END)"
 """With the application and the installment, what the unique index behind the business keys holds: an installment's
-commitment (0), its one settlement (-1: a payment or a forfeit), the reversal of entry n (n)."""
+commitment (0), its one settlement (-1: a payment or a forfeit), the reversal or bank transfer following entry n
+(n)."""
+POSTED_ONCE_BEFORE_TRANSFERS = "(CASE kind WHEN 'commitment' THEN 0 WHEN 'reversal' THEN reverses_seq ELSE -1 END)"
+"""``POSTED_ONCE`` before bank transfers (migration d9f1b3c5e7a2 goes from it and back to it)."""
 
 
 def _fields(template: str) -> list[str]:

@@ -7,14 +7,20 @@ inserted (the triggers of migration a1f3c5e7b9d2) and ``ledger verify`` checks t
   and amount (its key ``settlement/<app>/<k>`` is held once by a unique index, so at most one per installment); so
   no payable account goes below zero;
 - a reversal mirrors the entry it reverses (same amount, application, installment, clause, year and recipient, so
-  the same accounts, swapped) and never reverses a commitment that was settled.
+  the same accounts, swapped), never reverses a commitment that was settled, nor a bank transfer;
+- a bank transfer (issue, reissue, clear, bounce) follows the entry before it on its installment's trail
+  (``ledger.accounts.FOLLOWS``: an issue a payment, a clear or bounce an issue or reissue, a reissue a bounce) and
+  carries the same amount, application, installment, clause, year and recipient; each entry is followed once (the
+  unique index on ``reverses_seq``), so no payment goes to the bank twice and no transfer has two outcomes.
 
 An entry's key and accounts are not stored: they follow from these columns (``ledger.accounts``).
 """
 
 from __future__ import annotations
 
-KINDS = ("commitment", "payment", "forfeit", "reversal")
+from ledger.accounts import BANK_TRANSFERS, FOLLOWS
+
+KINDS = ("commitment", "payment", "forfeit", "reversal", *BANK_TRANSFERS)
 
 
 def commitment_ok(r: str, same: str, new_rows_in_table: bool) -> str:
@@ -44,7 +50,8 @@ def reversal_ok(r: str, same: str) -> str:
     return f"""(
         EXISTS (
             SELECT 1 FROM ledger_transactions o
-            WHERE o.seq = {r}.reverses_seq AND o.kind <> 'reversal' AND o.amount_fen = {r}.amount_fen
+            WHERE o.seq = {r}.reverses_seq AND o.kind IN ('commitment', 'payment', 'forfeit')
+              AND o.amount_fen = {r}.amount_fen
               AND o.application_id {same} {r}.application_id AND o.installment {same} {r}.installment
               AND o.clause {same} {r}.clause AND o.fiscal_year {same} {r}.fiscal_year
               AND o.recipient_uscc {same} {r}.recipient_uscc
@@ -54,9 +61,21 @@ def reversal_ok(r: str, same: str) -> str:
                     AND s.kind IN ('payment', 'forfeit')))))"""
 
 
+def transfer_ok(r: str, kind: str) -> str:
+    follows = ", ".join(f"'{k}'" for k in FOLLOWS[kind])
+    return f"""(
+        EXISTS (
+            SELECT 1 FROM ledger_transactions o
+            WHERE o.seq = {r}.reverses_seq AND o.kind IN ({follows}) AND o.amount_fen = {r}.amount_fen
+              AND o.application_id = {r}.application_id AND o.installment = {r}.installment
+              AND o.clause = {r}.clause AND o.fiscal_year = {r}.fiscal_year
+              AND o.recipient_uscc = {r}.recipient_uscc))"""
+
+
 RULES = (
     "(a commitment must be an installment of an approved decision within its award; a payment or forfeit must "
-    "settle one unreversed commitment installment, same recipient and amount; a reversal must mirror its entry)"
+    "settle one unreversed commitment installment, same recipient and amount; a reversal must mirror its entry; "
+    "a bank transfer must follow the step before it on the trail of its installment)"
 )
 MESSAGE = f"ledger: entry does not match what it is for {RULES}"
 
@@ -74,6 +93,7 @@ def entry_ok(r: str, dialect: str, new_rows_in_table: bool) -> str:
         WHEN 'payment' THEN {settlement_ok(r, same)}
         WHEN 'forfeit' THEN {settlement_ok(r, same)}
         WHEN 'reversal' THEN {reversal_ok(r, same)}
+        {" ".join(f"WHEN '{kind}' THEN {transfer_ok(r, kind)}" for kind in BANK_TRANSFERS)}
         ELSE false END, false)"""
 
 
@@ -119,6 +139,7 @@ def trigger_statements(dialect: str, label: str) -> list[str]:
         "commitment": ("NEW.kind = 'commitment'", commitment_ok("NEW", same, False)),
         "settlement": ("NEW.kind IN ('payment', 'forfeit')", settlement_ok("NEW", same)),
         "reversal": ("NEW.kind = 'reversal'", reversal_ok("NEW", same)),
+        **{kind: (f"NEW.kind = '{kind}'", transfer_ok("NEW", kind)) for kind in BANK_TRANSFERS},
         "kind": (f"NEW.kind NOT IN {KINDS!r}", "0"),
     }
     return [
@@ -136,5 +157,6 @@ def drop_trigger_statements(dialect: str) -> list[str]:
             "DROP FUNCTION IF EXISTS subsidy_ledger_entries_match()",
         ]
     return [
-        f"DROP TRIGGER IF EXISTS ledger_{name}_matches" for name in ("commitment", "settlement", "reversal", "kind")
+        f"DROP TRIGGER IF EXISTS ledger_{name}_matches"
+        for name in ("commitment", "settlement", "reversal", *BANK_TRANSFERS, "kind")
     ]

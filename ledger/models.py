@@ -50,6 +50,10 @@ class TransactionKind(StrEnum):
     PAYMENT = "payment"
     FORFEIT = "forfeit"
     REVERSAL = "reversal"
+    ISSUE = "issue"
+    REISSUE = "reissue"
+    CLEAR = "clear"
+    BOUNCE = "bounce"
 
 
 class IntakeRun(Base):
@@ -361,7 +365,8 @@ class LedgerTransaction(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     reasons: Mapped[str] = mapped_column(Text, default="")
     reverses_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_transactions.seq"))
-    """The transaction this one reverses (at most one reversal per transaction)."""
+    """The entry this one reverses, or for a bank transfer the entry it follows on its installment's trail
+    (``ledger.accounts``): each entry is reversed or followed at most once."""
     entry_hash: Mapped[str] = mapped_column(String(64))
     """The entry's one stored hash, its chain link: SHA-256 over its sequence number, the previous entry's hash,
     its content hash (recomputed from what it says, ``posting.content_hashes``), and the time and run of its
@@ -412,3 +417,57 @@ class JournalBatch(Base):
     posted_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (CheckConstraint("last_seq >= first_seq", name="ck_journal_batch_not_empty"),)
+
+
+class PaymentFile(Base):
+    """A bank batch payment file (批量代发文件) issued for a fiscal year: its lines' installments moved from ``paid``
+    to ``in_transit`` in the same transaction. Append-only."""
+
+    __tablename__ = "payment_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    checksum: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the file's payment lines as written (``ledger.payment_files.line_texts``)."""
+    held: Mapped[list[Any]] = mapped_column(JSON)
+    """Recipients owed money but not in the file: each with its amount and why (no account, a flagged account)."""
+
+
+class PaymentLine(Base):
+    """One line of a payment file: one recipient's paid installments of one fiscal year, sent to one account. Its
+    installments' issue entries are the consecutive entries ``first_seq`` … ``last_seq``."""
+
+    __tablename__ = "payment_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("payment_files.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    """The line's reference (业务参考号) as the bank returns it, e.g. ``PF00003-000017``."""
+    recipient_uscc: Mapped[str] = mapped_column(String(18))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    account_name: Mapped[str] = mapped_column(Text)
+    bank_name: Mapped[str] = mapped_column(Text)
+    account_no: Mapped[str] = mapped_column(String(32))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class BankReturn(Base):
+    """A bank return file (银行回单) that posted outcomes: what it said and what was reported instead of posted.
+    Append-only."""
+
+    __tablename__ = "bank_returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    cleared: Mapped[int] = mapped_column(Integer)
+    bounced: Mapped[int] = mapped_column(Integer)
+    reported: Mapped[list[Any]] = mapped_column(JSON)
+    """Rows that posted nothing and why (an unknown reference, an amount that differs, a duplicate)."""

@@ -170,10 +170,31 @@ class ClauseBalance:
     committed_fen: int = 0
     paid_fen: int = 0
     forfeited_fen: int = 0
+    in_transit_fen: int = 0
+    """Paid and sent to the bank in a payment file; its outcome not yet known."""
+    cleared_fen: int = 0
+    """Paid and, as the bank's return file says, in the recipient's account."""
+    returned_fen: int = 0
+    """Paid, sent, and returned by the bank: owed again until the next payment file sends it."""
 
     @property
     def outstanding_fen(self) -> int:
         return self.committed_fen - self.paid_fen - self.forfeited_fen
+
+    @property
+    def not_sent_fen(self) -> int:
+        """Paid in a cycle but in no payment file yet (waiting for one, or held): paid = cleared + in transit +
+        returned + not sent."""
+        return self.paid_fen - self.cleared_fen - self.in_transit_fen - self.returned_fen
+
+
+BANK_STEPS = {
+    TransactionKind.ISSUE.value: {"in_transit_fen": 1},
+    TransactionKind.REISSUE.value: {"in_transit_fen": 1, "returned_fen": -1},
+    TransactionKind.CLEAR.value: {"in_transit_fen": -1, "cleared_fen": 1},
+    TransactionKind.BOUNCE.value: {"in_transit_fen": -1, "returned_fen": 1},
+}
+"""How each bank transfer moves a clause's paid money between not sent, in transit, cleared and returned."""
 
 
 @dataclass
@@ -184,9 +205,9 @@ class Balances:
 def ledger_balances(
     session: Session, year: int | None = None, *, through_seq: int | None = None, through_year: int | None = None
 ) -> Balances:
-    """Committed / paid / forfeited / outstanding per clause (for one fiscal year when ``year`` is given, the fiscal
-    years up to ``through_year``, the entries up to ``through_seq``). A reversal counts against the kind of the entry
-    it reverses."""
+    """Committed / paid / forfeited / outstanding per clause, and of the paid money what is in transit, cleared and
+    returned by the bank (for one fiscal year when ``year`` is given, the fiscal years up to ``through_year``, the
+    entries up to ``through_seq``). A reversal counts against the kind of the entry it reverses."""
     original = LedgerTransaction.__table__.alias("original")
     query = (
         select(
@@ -216,4 +237,6 @@ def ledger_balances(
             b.paid_fen += amount
         elif effective == TransactionKind.FORFEIT.value:
             b.forfeited_fen += amount
+        for name, sign in BANK_STEPS.get(effective or "", {}).items():
+            setattr(b, name, getattr(b, name) + sign * amount)
     return balances

@@ -195,11 +195,22 @@ def balance_table(balances: Any, title: str) -> Table:
     from rules.money import from_fen
 
     table = Table(title=title, title_justify="left")
-    for col in ("clause", "committed", "paid", "forfeited", "outstanding"):
-        table.add_column(col, justify="right" if col != "clause" else "left")
-    totals = [0, 0, 0, 0]
+    columns = ("committed", "paid", "forfeited", "outstanding", "cleared", "in transit", "returned", "not sent")
+    table.add_column("clause", justify="left")
+    for col in columns:
+        table.add_column(col, justify="right")
+    totals = [0] * len(columns)
     for clause, b in sorted(balances.by_clause.items()):
-        values = [b.committed_fen, b.paid_fen, b.forfeited_fen, b.outstanding_fen]
+        values = [
+            b.committed_fen,
+            b.paid_fen,
+            b.forfeited_fen,
+            b.outstanding_fen,
+            b.cleared_fen,
+            b.in_transit_fen,
+            b.returned_fen,
+            b.not_sent_fen,
+        ]
         totals = [t + v for t, v in zip(totals, values, strict=True)]
         table.add_row(markup(clause), *(cny(from_fen(v)) for v in values))
     table.add_row("total", *(cny(from_fen(v)) for v in totals), style="bold")

@@ -109,6 +109,15 @@ BANK_ACCOUNTS = (
 )
 """A recipient's bank account (issue 20): the account payments go to from its effective date."""
 
+BANK_RETURNS = (
+    Column("reference", "业务参考号", "text", True),
+    Column("amount", "金额", "amount", True),
+    Column("status", "状态", "text", True),
+    Column("value_date", "入账日期", "date", True),
+    Column("reason", "失败原因", "text"),
+)
+"""A bank's return file (银行回单, issue 20): per payment-file line, whether it reached the account and when."""
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "applications": APPLICATIONS,
     "blacklist": BLACKLIST,
@@ -117,4 +126,5 @@ KINDS: dict[str, tuple[Column, ...]] = {
     "case_decisions": CASE_DECISIONS,
     "onboardings": ONBOARDINGS,
     "bank_accounts": BANK_ACCOUNTS,
+    "bank_returns": BANK_RETURNS,
 }

@@ -325,6 +325,24 @@ class BankAccountRows(pa.DataFrameModel):
         return pd.Series([bool(BANK_ACCOUNT_NO.fullmatch(str(v))) for v in values.tolist()], index=values.index)
 
 
+BANK_STATUSES = {"success": True, "成功": True, "failed": False, "失败": False}
+"""The statuses a bank's return file gives a line, and whether the money reached the account."""
+
+
+class BankReturnRows(pa.DataFrameModel):
+    """One line of a bank's return file (issue 20: 业务参考号, 金额, 状态, 入账日期, 失败原因)."""
+
+    reference: Series[object] = _text(nullable=False)
+    amount: Series[object] = pa.Field(nullable=False)
+    status: Series[object] = _text(nullable=False)
+    value_date: Series[object] = pa.Field(nullable=False)
+    reason: Series[object] = _text(nullable=True)
+
+    @pa.check("status", name="bank_status")
+    def bank_status(cls, values: pd.Series) -> pd.Series:
+        return values.map(lambda v: str(v).lower() in BANK_STATUSES)
+
+
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "applications": ApplicationRows,
     "blacklist": BlacklistRows,
@@ -333,6 +351,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "case_decisions": CaseDecisionRows,
     "onboardings": OnboardingRows,
     "bank_accounts": BankAccountRows,
+    "bank_returns": BankReturnRows,
 }
 
 # Plain words for a failed check; ``{}`` takes the check's bound (``less_than_or_equal_to(100)`` -> 100,
@@ -341,6 +360,7 @@ CHECK_WORDS = {
     "not_nullable": "is required but empty",
     "uscc_check_digit": "is not a valid unified social credit code (GB 32100 check digit)",
     "bank_account_no": "is not a bank account number (8 to 32 digits, no spaces)",
+    "bank_status": "is not a status of a bank's return file (success, failed, 成功, 失败)",
     "plausible_date": "is not a date between 2000 and 2100",
     "max_chars": "is longer than {} characters",
     "id_characters": "holds a control character (NUL, line break, bidi override or zero-width character)",

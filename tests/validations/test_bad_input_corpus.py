@@ -356,6 +356,8 @@ MISSING_EVERY_REQUIRED = {
     "(上云企业统一社会信用代码), claim_year (申报年度), onboarded_on (上云日期)",
     "bank_accounts": "missing required column(s): uscc (收款人统一社会信用代码), account_name (户名), "
     "bank_name (开户行), account_no (账号), effective_on (生效日期)",
+    "bank_returns": "missing required column(s): reference (业务参考号), amount (金额), status (状态), "
+    "value_date (入账日期)",
 }
 
 GENERIC_PROBLEMS = [

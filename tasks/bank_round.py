@@ -1,0 +1,94 @@
+"""Money out and back, step by step, as plain functions (the Prefect tasks of ``tasks.bank`` are these):
+
+payment file
+1. issue: under the run lock, the paid installments waiting for the bank go into a new payment file's lines, their
+   issue entries posted (``ledger.payment_files``); one transaction. Nothing waiting: the latest file of the year
+   is taken as it was issued, to be written again;
+2. write the file (CSV or XLSX) from what was stored.
+
+reconciliation
+1. read the bank's return file: every row validated, a file with a bad row refused whole (nothing posted);
+2. post the outcomes (``ledger.bank_returns``) under the run lock, in one transaction.
+
+Nothing here starts Prefect: the ledger tests use these directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from core.errors import InputFileError
+from ledger import posting
+from ledger.anchors import append_anchor
+from ledger.bank_files import write_payment_file
+from ledger.bank_returns import Reconciled, ReturnRow, reconcile
+from ledger.db import refresh_statistics, run_transaction
+from ledger.payment_files import IssuedFile, issue_payment_file, latest_file_id, stored_file
+from validations.files import validated_file
+from validations.readers import read_file_bytes
+from validations.schemas import BANK_STATUSES
+
+
+def issue(engine: Engine, year: int, on: date) -> IssuedFile:
+    """Step 1 of a payment file: issued once (see the module)."""
+    with run_transaction(engine) as session:
+        issued = issue_payment_file(session, year, on)
+        if not issued.file_id:
+            latest = latest_file_id(session, year)
+            if latest is not None:
+                held = issued.held
+                issued = stored_file(session, latest)
+                issued.held = held  # who is held now, not when that file was issued
+        elif issued.new:
+            seq, head = posting.chain_head(session)
+    if issued.new:
+        append_anchor(engine, seq, head, f"payment-file:{issued.file_id}")
+        refresh_statistics(engine, {"ledger_transactions": sum(len(x.settlements) for x in issued.lines)})
+    return issued
+
+
+def default_out(issued: IssuedFile) -> Path:
+    return Path("subsidy-payments") / f"PF{issued.file_id:05d}-{issued.fiscal_year}.csv"
+
+
+def write(issued: IssuedFile, out: Path | None) -> Path | None:
+    """Step 2: the file written (None when no file of the year was ever issued)."""
+    if not issued.file_id:
+        return None
+    return write_payment_file(issued, out or default_out(issued))
+
+
+def read_return_file(path: str) -> tuple[list[ReturnRow], str]:
+    """Step 1 of reconciliation: the file's rows and its checksum; a file with a bad row is refused, naming each."""
+    data = read_file_bytes(path)
+    table = validated_file(data, Path(path).name, "bank_returns")
+    if table.quarantined:
+        problems = "; ".join(q.describe() for q in table.quarantined[:20])
+        more = f" (and {len(table.quarantined) - 20} more)" if len(table.quarantined) > 20 else ""
+        raise InputFileError(path, f"is refused, nothing was posted: {problems}{more}")
+    rows = [
+        ReturnRow(
+            row=row,
+            reference=r["reference"],
+            amount=r["amount"],
+            succeeded=BANK_STATUSES[r["status"].lower()],
+            value_date=r["value_date"],
+            reason=r["reason"] or "",
+        )
+        for row, r in zip(table.row_numbers, table.records(), strict=True)
+    ]
+    return rows, hashlib.sha256(data).hexdigest()
+
+
+def post_outcomes(engine: Engine, file: str, checksum: str, rows: list[ReturnRow]) -> Reconciled:
+    """Step 2 of reconciliation: all of the file's outcomes posted in one transaction, or none."""
+    with run_transaction(engine) as session:
+        result = reconcile(session, file, checksum, rows)
+        seq, head = posting.chain_head(session)
+    if result.return_id:
+        append_anchor(engine, seq, head, f"bank-return:{result.return_id}")
+    return result
