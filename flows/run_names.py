@@ -49,3 +49,11 @@ def what_if_run_name() -> str:
     what = Path(str(p["parameters"])).stem if p.get("parameters") else "policy"
     readings = "-".join(str(r) for r in p.get("readings") or [])
     return _printable(f"what-if-{what}" + (f"-{readings}" if readings else ""))
+
+
+def payment_file_run_name() -> str:
+    return f"payment-file-{_parameters().get('year')}"
+
+
+def reconcile_run_name() -> str:
+    return _printable(f"reconcile-{Path(str(_parameters().get('return_file'))).name}")

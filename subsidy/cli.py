@@ -18,6 +18,7 @@ from core.memory import return_freed_memory
 from core.settings import database_url, quiet_third_parties, redact_url
 from core.shown import markup
 from subsidy import views
+from subsidy.banking import banking, print_bank_round
 from subsidy.planning import planning
 from subsidy.running import DAY, answer, day_of, guarded, refuse_special_paths, run_flow, say_database
 from subsidy.views import console
@@ -31,9 +32,10 @@ app.add_typer(ledger_app, name="ledger")
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(planning)  # forecast, what-if: top-level verbs
+app.add_typer(banking)  # payments-file, reconcile: top-level verbs
 
 
-FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve", "what-if"}
+FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve", "what-if", "payments-file", "reconcile"}
 """The verbs that change money or data run as Prefect flows; the others answer at once, without a server."""
 
 
@@ -304,6 +306,7 @@ def demo(
         views.print_intake(summary)
     for cycle in result.cycles:
         views.print_cycle(cycle)
+    print_bank_round(result.payment_files, result.reconciliations)
     report, balances = run_flow(lambda: verify_flow(), name_database=False)
     views.print_demo_summary(result, balances)
     console.print(f"[green]ledger verified[/]: {report.entries} entries, chain head {markup(report.head)}")

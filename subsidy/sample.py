@@ -44,6 +44,9 @@ class SampleFiles:
     blacklisted_at_intake: str
     blacklisted_later: str
     moved_out: str
+    bank_accounts: Path
+    without_account: str
+    misnamed_account: str
 
 
 APP_COLUMNS = list(APPLICATION_ZH)
@@ -265,6 +268,24 @@ def make_sample(folder: Path, seed: int = 20240601) -> SampleFiles:
             }
         ],
     )
+    from subsidy.sample_bank import sample_accounts
+
+    names: dict[str, str] = {}
+    for row in rows:
+        if stdnum_uscc.is_valid(str(row["uscc"])):  # not the rows meant for the quarantine
+            names.setdefault(str(row["uscc"]), str(row["name"]))
+    without, misnamed = enterprises[7], enterprises[8]
+    accounts = sample_accounts(folder, names, without, misnamed)
     return SampleFiles(
-        [first, second], blacklist, registry, external, case, blacklisted_at_intake, blacklisted_later, moved_out
+        [first, second],
+        blacklist,
+        registry,
+        external,
+        case,
+        blacklisted_at_intake,
+        blacklisted_later,
+        moved_out,
+        accounts,
+        without,
+        misnamed,
     )

@@ -16,6 +16,7 @@ Nothing here starts Prefect: the ledger tests use these directly.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,14 @@ from ledger.payment_files import IssuedFile, issue_payment_file, latest_file_id,
 from validations.files import validated_file
 from validations.readers import read_file_bytes
 from validations.schemas import BANK_STATUSES
+
+
+@dataclass
+class BankFile:
+    """A payment file issued (or the latest one, when nothing new waited) and where it was written."""
+
+    issued: IssuedFile
+    written: str | None
 
 
 def issue(engine: Engine, year: int, on: date) -> IssuedFile:
