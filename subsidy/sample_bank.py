@@ -21,7 +21,7 @@ def account_no(n: int, renewed: bool = False) -> str:
 def sample_accounts(folder: Path, names: dict[str, str], without: str, misnamed: str) -> Path:
     """An account under its name for every recipient but ``without`` (none) and ``misnamed`` (a holder name that
     is not the enterprise's: flagged, and held by every payment file)."""
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "uscc": uscc,
             "account_name": "上海闵行某贸易有限公司" if uscc == misnamed else name,
@@ -42,7 +42,7 @@ def renewed_accounts(accounts: Path, uscc: str, effective_on: str, out: Path) ->
     for n, row in enumerate(rows):
         if row["uscc"] == uscc:
             row.update(account_no=account_no(n, renewed=True), effective_on=effective_on)
-    return write_csv(out, ACCOUNT_COLUMNS, rows)
+    return write_csv(out, ACCOUNT_COLUMNS, [dict(row) for row in rows])
 
 
 def bank_return(payment_file: Path, out: Path, value_date: str, bounced: dict[str, str]) -> Path:
