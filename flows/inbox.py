@@ -1,4 +1,5 @@
-"""The inbox: new files dropped by the operations team → validated → decided → archived with their checksum."""
+"""The inbox: new files dropped by the operations team → validated → decided → archived with their checksum; the
+bank's return files among them reconciled."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from core.errors import SubsidyError
 from core.settings import inbox_dir
 from flows import as_is
 from flows.run_names import inbox_run_name
+from ledger.bank_returns import Reconciled
 from ledger.runs import IntakeSummary
+from tasks.bank import post_bank_outcomes
 from tasks.inbox import InboxBatch, InboxItem, archive_inbox_files, inbox_records, read_inbox_files, scan_inbox
 from tasks.intake import check_datasets, decide_and_record, record_rejected_files
 from tasks.reports import publish_inbox_summary
@@ -28,6 +31,8 @@ class InboxSummary:
     skipped: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     intake: IntakeSummary | None = None
+    reconciled: list[Reconciled] = field(default_factory=list)
+    """The bank's return files of the drop, each reconciled."""
 
 
 @flow(name="inbox-intake", flow_run_name=inbox_run_name, log_prints=True)
@@ -49,6 +54,11 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
             )
         except SubsidyError:  # the database refused the drop: each file on its own, so one blocks no other
             summary.intake = _each_file_alone(batch, accepted, day, validation, checksums)
+    returned = []
+    for item, rows in batch.bank_returns:  # each return file reconciled, its inbox record stored with the outcomes
+        record = inbox_records([item], "processed", archive_root, day)
+        summary.reconciled.append(post_bank_outcomes(item.path, as_is(rows), item.checksum, record))
+        returned.append((item, record[0]["archived_as"]))
     rejected_items = [item for item, _ in batch.rejected]
     rejected = inbox_records(
         rejected_items,
@@ -60,13 +70,14 @@ def inbox_intake_flow(inbox: str | None = None, archive: str | None = None, as_o
     if rejected:
         record_rejected_files(rejected)
     moves = [(i, r["archived_as"]) for i, r in zip(batch.accepted, accepted, strict=True)]
+    moves += returned
     moves += [(i, r["archived_as"]) for i, r in zip(rejected_items, rejected, strict=True)]
     moves += [
         (item, archived or str(archive_root / "duplicates" / f"{item.checksum[:12]}-{item.name}"))
         for item, _, archived in scan.seen
     ]
     summary.archived = archive_inbox_files(moves)
-    summary.processed = [i.name for i in batch.accepted]
+    summary.processed = [i.name for i in batch.accepted] + [i.name for i, _ in batch.bank_returns]
     summary.rejected = [message for _, message in batch.rejected]
     summary.skipped = [f"{item.name}: already {status}" for item, status, _ in scan.seen] + scan.ignored
     publish_inbox_summary(summary)

@@ -8,6 +8,7 @@ reconciled again, or beside another run, posts nothing twice; one transaction po
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledger import posting
 from ledger.accounts import BOUNCE, CLEAR
+from ledger.bulk import LOOKUP_CHUNK
 from ledger.models import BankReturn, LedgerTransaction, PaymentLine, now_utc
 from rules.money import cny_of_fen
 
@@ -65,16 +67,36 @@ def _fen(amount: Decimal) -> int | None:
     return int(fen) if fen == fen.to_integral_value() else None
 
 
-def _outcomes(session: Session, line: PaymentLine) -> tuple[list[tuple[Any, ...]], set[str]]:
-    """The line's issue entries (to post outcomes after) and the kinds of the outcomes already posted after them."""
-    entry = LedgerTransaction.__table__.c
-    issues = session.execute(
-        select(*(entry[name] for name in ("seq", *posting.ENTRY_FACTS[1:7])))
-        .where(entry.seq.between(line.first_seq, line.last_seq))
-        .order_by(entry.seq)
-    ).all()
-    later = session.execute(select(entry.kind).where(entry.reverses_seq.between(line.first_seq, line.last_seq)))
-    return [tuple(r) for r in issues], set(later.scalars())
+class _Trail:
+    """The issue entries of the lines a return file names (to post outcomes after), and the kinds of the outcomes
+    already posted after each line's: read in two range queries over the lines' entries, not per line."""
+
+    def __init__(self, session: Session, lines: list[PaymentLine]) -> None:
+        self.issues: dict[int, list[tuple[Any, ...]]] = {line.id: [] for line in lines}
+        self.before: dict[int, set[str]] = {line.id: set() for line in lines}
+        if not lines:
+            return
+        spans = sorted((line.first_seq, line.last_seq, line.id) for line in lines)
+        starts = [first for first, _, _ in spans]
+        low, high = spans[0][0], max(last for _, last, _ in spans)
+        entry = LedgerTransaction.__table__.c
+        names = ("seq", *posting.ENTRY_FACTS[1:7])
+        for row in session.execute(select(*(entry[n] for n in names)).where(entry.seq.between(low, high))):
+            line = self._line_of(row[0], spans, starts)
+            if line is not None:
+                self.issues[line].append(tuple(row))
+        later = select(entry.reverses_seq, entry.kind).where(entry.reverses_seq.between(low, high))
+        for followed, kind in session.execute(later):
+            line = self._line_of(followed, spans, starts)
+            if line is not None:
+                self.before[line].add(kind)
+
+    @staticmethod
+    def _line_of(seq: int, spans: list[tuple[int, int, int]], starts: list[int]) -> int | None:
+        at = bisect_right(starts, seq) - 1
+        if at < 0 or seq > spans[at][1]:
+            return None
+        return spans[at][2]
 
 
 def _check(row: ReturnRow, line: PaymentLine | None, given: int) -> str | None:
@@ -92,16 +114,18 @@ def reconcile(session: Session, file: str, checksum: str, rows: list[ReturnRow])
     """Post the outcomes of a return file's rows, in the caller's run transaction (under the run lock)."""
     result = Reconciled(file, rows=len(rows))
     counts = Counter(r.reference for r in rows)
-    lines = {
-        line.reference: line
-        for line in session.execute(select(PaymentLine).where(PaymentLine.reference.in_(sorted(counts)))).scalars()
-    }
+    named = sorted(counts)
+    lines: dict[str, PaymentLine] = {}
+    for start in range(0, len(named), LOOKUP_CHUNK):
+        chunk = select(PaymentLine).where(PaymentLine.reference.in_(named[start : start + LOOKUP_CHUNK]))
+        lines.update((line.reference, line) for line in session.execute(chunk).scalars())
     columns: dict[str, list[Any]] = {name: [] for name in posting.ENTRY_FACTS}
+    trail = _Trail(session, list(lines.values()))
     for row in rows:
         line = lines.get(row.reference)
         why = _check(row, line, counts[row.reference])
         if why is None and line is not None:
-            why = _post_line(session, row, line, columns, result)
+            why = _post_line(row, line, trail, columns, result)
         if why:
             result.reported.append(Reported(row.row, row.reference, why))
     if not columns["kind"]:
@@ -122,10 +146,10 @@ def reconcile(session: Session, file: str, checksum: str, rows: list[ReturnRow])
 
 
 def _post_line(
-    session: Session, row: ReturnRow, line: PaymentLine, columns: dict[str, list[Any]], result: Reconciled
+    row: ReturnRow, line: PaymentLine, trail: _Trail, columns: dict[str, list[Any]], result: Reconciled
 ) -> str | None:
     """Add the line's outcome entries to ``columns``; why not, when it was reconciled the other way before."""
-    issues, before = _outcomes(session, line)
+    issues, before = trail.issues[line.id], trail.before[line.id]
     kind = CLEAR if row.succeeded else BOUNCE
     if before:
         if before == {kind}:

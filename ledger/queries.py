@@ -12,12 +12,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.gc_pause import collector_paused
+from ledger.accounts import BANK_TRANSFERS, CLEAR, ISSUE, REISSUE
 from ledger.models import (
     ApplicationRecord,
     DecisionRecord,
     IntakeRun,
     LedgerTransaction,
     ParameterSet,
+    PaymentLine,
     QuarantineRecord,
 )
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
@@ -120,15 +122,30 @@ def _installments(session: Session, application_id: str) -> list[dict[str, Any]]
         .order_by(LedgerTransaction.seq)
     ).all()
     settled = {t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")}
+    bank: dict[int | None, list[str]] = {}
+    for t in entries:
+        if t.kind in BANK_TRANSFERS:
+            bank.setdefault(t.installment, []).append(_bank_step(session, t))
     return [
         {
             "number": t.installment,
             "due_year": t.fiscal_year,
             "amount": cny(from_fen(t.amount_fen)),
             "settled": settled.get(t.installment),
+            "bank": bank.get(t.installment, []),
         }
         for t in sorted((t for t in entries if t.kind == "commitment"), key=lambda t: t.installment or 0)
     ]
+
+
+def _bank_step(session: Session, t: LedgerTransaction) -> str:
+    """One step of a paid installment's money through the bank, in words."""
+    if t.kind in (ISSUE, REISSUE):
+        line = session.scalar(
+            select(PaymentLine.reference).where(PaymentLine.first_seq <= t.seq, PaymentLine.last_seq >= t.seq)
+        )
+        return f"{'sent again' if t.kind == REISSUE else 'sent'} in payment file line {line}"
+    return f"{'cleared' if t.kind == CLEAR else 'returned by the bank'}, {t.reasons}"
 
 
 def verify(

@@ -15,6 +15,8 @@ from subsidy.running import DAY, day_of, refuse_special_paths, run_flow
 from subsidy.views import console
 
 banking = typer.Typer()
+SHOWN_LINES = 10
+"""Lines of a payment file shown in the terminal (all of them are in the file)."""
 
 
 @banking.command("payments-file")
@@ -62,11 +64,13 @@ def print_payment_file(bank_file: Any) -> None:
     table = Table(title=title, title_justify="left")
     for column in ("reference", "recipient", "fiscal year", "amount (CNY)", "settlements"):
         table.add_column(column, justify="right" if column in ("amount (CNY)", "settlements") else "left")
-    for x in issued.lines:
+    for x in issued.lines[:SHOWN_LINES]:
         table.add_row(
             x.reference, x.recipient_uscc, str(x.fiscal_year), cny_of_fen(x.amount_fen), str(len(x.settlements))
         )
-    table.add_row("total", "", "", cny_of_fen(issued.total_fen), "", style="bold")
+    if len(issued.lines) > SHOWN_LINES:
+        table.add_row("…", f"{len(issued.lines) - SHOWN_LINES} more line(s)", "", "", "")
+    table.add_row("total", f"{len(issued.lines)} line(s)", "", cny_of_fen(issued.total_fen), "", style="bold")
     console.print(table)
     if issued.reissued:
         console.print(f"{issued.reissued} payment(s) the bank returned are sent again", highlight=False)

@@ -44,7 +44,9 @@ def _head(decision: dict[str, Any]) -> Panel:
 
 
 def _installments(installments: list[dict[str, Any]]) -> Table:
-    sched = Table("installment", "due year", "amount (CNY)", "settled", title="Installments", title_justify="left")
+    sched = Table(
+        "installment", "due year", "amount (CNY)", "settled", "bank", title="Installments", title_justify="left"
+    )
     for i in installments:
         settled = i["settled"]
         text = (
@@ -53,7 +55,8 @@ def _installments(installments: list[dict[str, Any]]) -> Table:
             else f"{'paid' if settled[0] == 'payment' else 'forfeited'} in {settled[1]}"
             + (f" ({settled[2]})" if settled[2] else "")
         )
-        sched.add_row(*(markup(c) for c in (i["number"], i["due_year"], i["amount"], text)))
+        bank = "\n".join(markup(step) for step in i.get("bank") or []) or "-"
+        sched.add_row(*(markup(c) for c in (i["number"], i["due_year"], i["amount"], text)), bank)
     return sched
 
 

@@ -181,6 +181,10 @@ def print_inbox(summary: Any) -> None:
         console.print(f"  [yellow]skipped[/] {markup(message)}", highlight=False)
     if summary.intake is not None:
         print_intake(summary.intake)
+    from subsidy.banking import print_reconciliation
+
+    for reconciled in summary.reconciled:
+        print_reconciliation(reconciled)
 
 
 def print_pairs(header: tuple[str, ...], rows: Any, title: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -58,10 +59,13 @@ def read_return_file(path: str) -> tuple[list[ReturnRow], str]:
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=transient_database_error,
 )
-def post_bank_outcomes(path: str, rows: list[ReturnRow], checksum: str) -> Reconciled:
-    """Each line cleared or returned, once; unknown references, amounts that differ and duplicates reported."""
+def post_bank_outcomes(
+    path: str, rows: list[ReturnRow], checksum: str, inbox: list[dict[str, Any]] | None = None
+) -> Reconciled:
+    """Each line cleared or returned, once; unknown references, amounts that differ and duplicates reported (with
+    ``inbox``: the inbox's record of the file stored with them)."""
     with progress.step("post the bank's outcomes to the ledger"):
-        return bank_round.post_outcomes(get_engine(), Path(path).name, checksum, rows)
+        return bank_round.post_outcomes(get_engine(), Path(path).name, checksum, rows, inbox)
 
 
 @task(name="publish-payment-file", cache_policy=NO_CACHE)

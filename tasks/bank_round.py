@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -28,6 +29,7 @@ from ledger.anchors import append_anchor
 from ledger.bank_files import write_payment_file
 from ledger.bank_returns import Reconciled, ReturnRow, reconcile
 from ledger.db import refresh_statistics, run_transaction
+from ledger.inbox_files import store_inbox_files
 from ledger.payment_files import IssuedFile, issue_payment_file, latest_file_id, stored_file
 from validations.files import validated_file
 from validations.readers import read_file_bytes
@@ -72,14 +74,19 @@ def write(issued: IssuedFile, out: Path | None) -> Path | None:
 
 
 def read_return_file(path: str) -> tuple[list[ReturnRow], str]:
-    """Step 1 of reconciliation: the file's rows and its checksum; a file with a bad row is refused, naming each."""
+    """Step 1 of reconciliation: the file's rows (``return_rows``) and its checksum."""
     data = read_file_bytes(path)
+    return return_rows(data, path), hashlib.sha256(data).hexdigest()
+
+
+def return_rows(data: bytes, path: str) -> list[ReturnRow]:
+    """The rows of a return file's bytes; a file with a bad row is refused, naming each (InputFileError)."""
     table = validated_file(data, Path(path).name, "bank_returns")
     if table.quarantined:
         problems = "; ".join(q.describe() for q in table.quarantined[:20])
         more = f" (and {len(table.quarantined) - 20} more)" if len(table.quarantined) > 20 else ""
         raise InputFileError(path, f"is refused, nothing was posted: {problems}{more}")
-    rows = [
+    return [
         ReturnRow(
             row=row,
             reference=r["reference"],
@@ -90,13 +97,16 @@ def read_return_file(path: str) -> tuple[list[ReturnRow], str]:
         )
         for row, r in zip(table.row_numbers, table.records(), strict=True)
     ]
-    return rows, hashlib.sha256(data).hexdigest()
 
 
-def post_outcomes(engine: Engine, file: str, checksum: str, rows: list[ReturnRow]) -> Reconciled:
-    """Step 2 of reconciliation: all of the file's outcomes posted in one transaction, or none."""
+def post_outcomes(
+    engine: Engine, file: str, checksum: str, rows: list[ReturnRow], inbox: list[dict[str, Any]] | None = None
+) -> Reconciled:
+    """Step 2 of reconciliation: all of the file's outcomes posted in one transaction, or none; with ``inbox``, the
+    inbox's record of the file in the same transaction."""
     with run_transaction(engine) as session:
         result = reconcile(session, file, checksum, rows)
+        store_inbox_files(session, None, inbox or [])
         seq, head = posting.chain_head(session)
     if result.return_id:
         append_anchor(engine, seq, head, f"bank-return:{result.return_id}")

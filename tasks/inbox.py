@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 
 from core.errors import InputFileError
 from core.gc_pause import collector_paused
+from ledger.bank_returns import ReturnRow
 from ledger.db import get_engine
 from ledger.inbox_files import known_inbox_files
+from tasks.bank_round import return_rows
 from tasks.inbox_files import (
     DONE_SUFFIX,
     LINK_REFUSED,
@@ -53,12 +55,16 @@ REFERENCE_PREFIXES = (
     ("onboardings", ("onboardings", "上云")),
     ("bank_accounts", ("bank-accounts", "bank_accounts", "银行账户")),
 )
+BANK_RETURN_PREFIXES = ("bank-return", "bank_return", "银行回单")
+"""File-name prefixes of a bank's return file: reconciled, not taken through intake."""
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload")
 _pause = time.sleep  # the settle wait (a test may write to a file meanwhile)
 
 
 def kind_of(name: str) -> str:
     lowered = name.lower()
+    if lowered.startswith(BANK_RETURN_PREFIXES):
+        return "bank_returns"
     for kind, prefixes in REFERENCE_PREFIXES:
         if lowered.startswith(prefixes):
             return kind
@@ -89,6 +95,8 @@ class InboxBatch:
     references: dict[str, tuple[ValidatedTable, str]] = field(default_factory=dict)
     accepted: list[InboxItem] = field(default_factory=list)
     rejected: list[tuple[InboxItem, str]] = field(default_factory=list)
+    bank_returns: list[tuple[InboxItem, list[ReturnRow]]] = field(default_factory=list)
+    """Return files of the bank, each to reconcile on its own."""
 
 
 def archive_path(archive: Path, item: InboxItem, day: date) -> Path:
@@ -174,6 +182,9 @@ def read_inbox_files(items: list[InboxItem], contents: dict[str, bytes], refused
             if item.path in refused:
                 raise InputFileError(item.path, refused[item.path])
             data = contents.pop(item.path)
+            if item.kind == "bank_returns":
+                batch.bank_returns.append((item, return_rows(data, item.path)))
+                continue
             with collector_paused():
                 if item.kind == "applications":
                     table = validated_file(data, item.path, item.kind)

@@ -150,4 +150,10 @@ def publish_inbox_summary(summary: Any) -> None:
             f"{i.unchanged} + quarantined {i.quarantined}",
             f"Data Docs: {markdown(i.data_docs)}",
         ]
+    for r in summary.reconciled:
+        lines += [
+            "",
+            f"Return file {markdown(r.file)}: {r.rows} row(s); cleared {len(r.cleared)}, returned {len(r.bounced)}, "
+            f"already reconciled {r.already}, reported {len(r.reported)} (nothing posted for those)",
+        ]
     create_markdown_artifact("\n".join(lines), key="inbox-summary", description="Inbox run")

@@ -18,6 +18,7 @@ from core.errors import InputFileError
 from ledger.bank_files import payment_file_rows, write_payment_file
 from ledger.models import BankReturn, LedgerTransaction, PaymentFile, PaymentLine
 from ledger.payment_files import checksum_of
+from ledger.queries import load_decision
 from ledger.runs import refresh_reference_data
 from ledger.verify import ledger_balances, verify_ledger
 from rules.params import default_parameters
@@ -183,6 +184,18 @@ def test_the_whole_round(paid_2024: Engine, tmp_path: Path) -> None:
                 assert b.paid_fen == b.cleared_fen + b.in_transit_fen + b.returned_fen + b.not_sent_fen
                 assert b.in_transit_fen == 0 and b.returned_fen == 0
         assert ledger_balances(s, 2024).by_clause["A4-PILOT"].not_sent_fen == PILOT_FEN  # E3, held: no account
+    explained = load_decision(engine, "R-2")
+    assert explained is not None
+    assert [i["bank"] for i in explained["installments"]] == [
+        [
+            f"sent in payment file line {by_recipient[E2].reference}",
+            "returned by the bank, value date 2025-01-06: 账户已销户",
+            f"sent again in payment file line {second.lines[0].reference}",
+            "cleared, value date 2025-01-06",
+        ],
+        [f"sent in payment file line {second.lines[1].reference}", "cleared, value date 2025-01-06"],
+        [],
+    ]
 
 
 def test_unknown_references_amounts_that_differ_and_duplicates_post_nothing(paid_2024: Engine, tmp_path: Path) -> None:
