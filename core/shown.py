@@ -6,6 +6,8 @@ here before it is printed or written into a page, so that it reads as the text i
 ``markup``    ``plain`` and escaped for rich markup (the terminal: ``[/]`` is two brackets, not a closing tag); the
               consoles are made with ``emoji=False`` so that ``:name:`` is not an emoji either
 ``markdown``  ``plain`` and every ASCII punctuation backslash-escaped (Prefect's Markdown artifacts)
+``markdown_cell`` ``plain`` and the characters that make HTML, links, emphasis or a cell break backslash-escaped, so
+              numbers, dates and words read as they are in the raw data too (cells of Prefect's table artifacts)
 ``html``      escaped for HTML text and attribute values (``<``, ``>``, ``&``, quotes)
 """
 
@@ -51,6 +53,16 @@ def markup(text: object) -> str:
 def markdown(text: object) -> str:
     """``text`` for a Markdown document: shown as written, never as emphasis, a link, HTML or a table cell break."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(text))
+
+
+_CELL_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|!~&:])")
+_BARE_LINK = re.compile(r"(?i)(www)\.")
+
+
+def markdown_cell(text: object) -> str:
+    """``text`` for a cell the Prefect UI renders as Markdown: shown as written, never as HTML, an image, a link
+    (``http:``, ``www.``), emphasis or a cell break; digits, dots, dashes and words stay as they are."""
+    return _BARE_LINK.sub(r"\1\\.", _CELL_PUNCTUATION.sub(r"\\\1", plain(text)))
 
 
 def html(text: object) -> str:

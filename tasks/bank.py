@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from core.shown import markdown
@@ -19,6 +19,7 @@ from ledger.payment_files import IssuedFile
 from rules.money import cny_of_fen
 from subsidy import progress
 from tasks import bank_round
+from tasks.artifacts import table_artifact
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 SHOWN_LINES = 200
@@ -83,16 +84,17 @@ def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
     lines = [
         f"# {lead[0].upper()}{lead[1:]}",
         "",
-        "| lines | total (CNY) | returned payments sent again | held recipients | checksum (SHA-256) |",
-        "|---:|---:|---:|---:|---|",
-        f"| {len(issued.lines)} | {cny_of_fen(issued.total_fen)} | {issued.reissued} | {len(issued.held)} | "
-        f"`{issued.checksum or '-'}` |",
+        "| lines | total (CNY) | returned payments sent again | held recipients |",
+        "|---:|---:|---:|---:|",
+        f"| {len(issued.lines)} | {cny_of_fen(issued.total_fen)} | {issued.reissued} | {len(issued.held)} |",
+        "",
+        f"Checksum (SHA-256 of the lines): `{issued.checksum or '-'}`",
         "",
         f"File: {markdown(written or 'none written')}",
     ]
     create_markdown_artifact("\n".join(lines), key="payment-file", description="Payment file")
     if issued.lines:
-        create_table_artifact(
+        table_artifact(
             [
                 {
                     "reference": x.reference,
@@ -107,7 +109,7 @@ def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
             description=f"The file's lines (the first {SHOWN_LINES})",
         )
     if issued.held:
-        create_table_artifact(
+        table_artifact(
             [
                 {"recipient": h.recipient_uscc, "fiscal year": h.fiscal_year, "amount (CNY)": cny_of_fen(h.amount_fen),
                  "why held": h.why}
@@ -136,13 +138,13 @@ def publish_reconciliation(result: Reconciled) -> None:
     ]
     create_markdown_artifact("\n".join(lines), key="bank-reconciliation", description="Bank reconciliation")
     if result.bounced:
-        create_table_artifact(
+        table_artifact(
             [{"reference": ref, "bank's reason": why} for ref, why in result.bounced],
             key="bank-returned-lines",
             description="Lines the bank returned: owed again, offered by the next payment file",
         )
     if result.reported:
-        create_table_artifact(
+        table_artifact(
             [{"row": r.row, "reference": r.reference, "why nothing was posted": r.why} for r in result.reported],
             key="bank-reported-rows",
             description="Rows of the return file that posted nothing",

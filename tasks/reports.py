@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from ledger.db import get_engine
 from ledger.runs import IntakeSummary
 from ledger.verify import Balances, VerifyReport
 from rules.money import cny, from_fen
+from tasks.artifacts import table_artifact
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
@@ -64,12 +65,12 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
     ]
     create_markdown_artifact("\n".join(lines), key="intake-summary", description="Intake summary")
     awards = [{"clause": c, "awarded": cny(a)} for c, a in summary.awards_by_clause.items()]
-    create_table_artifact(
+    table_artifact(
         [*awards, {"clause": "total", "awarded": cny(awarded)}],
         key="intake-awards-by-clause",
         description="Awards granted in this run, per clause",
     )
-    create_table_artifact(
+    table_artifact(
         [{"file": f["file"], "rows": f["rows"], "sha256": f["checksum"]} for f in summary.files],
         key="intake-files",
         description="The application files of this run, with the checksum of the bytes read",
@@ -81,7 +82,7 @@ def publish_intake_summary(summary: IntakeSummary) -> None:
             if shown < summary.quarantined
             else ""
         )
-        create_table_artifact(summary.quarantine_rows, key="intake-quarantine", description=f"Quarantined rows{more}")
+        table_artifact(summary.quarantine_rows, key="intake-quarantine", description=f"Quarantined rows{more}")
 
 
 @task(
@@ -117,7 +118,7 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
         {"clause": c, **money(v["paid_fen"], v["forfeited_fen"])} for c, v in sorted(summary.by_clause.items())
     ]
     rows.append({"clause": "total", **money(summary.paid_fen, summary.forfeited_fen)})
-    create_table_artifact(rows, key="cycle-by-clause", description="Payments and forfeits per clause")
+    table_artifact(rows, key="cycle-by-clause", description="Payments and forfeits per clause")
     from ledger.reporting import ledger_by_year
 
     with Session(get_engine()) as session:
@@ -127,7 +128,7 @@ def publish_cycle_summary(summary: CycleSummary) -> None:
     years: list[dict[str, Any]] = [
         {"fiscal_year": y, **{k: cny(from_fen(v[k])) for k in kinds}} for y, v in [*by_year.items(), ("total", totals)]
     ]
-    create_table_artifact(
+    table_artifact(
         years,
         key="ledger-by-year",
         description="Committed (by due year), paid and forfeited (by cycle year) in the whole ledger",

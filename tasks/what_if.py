@@ -9,7 +9,7 @@ from itertools import islice
 from pathlib import Path
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from rules.what_if import (
     total_rows,
 )
 from subsidy import progress
+from tasks.artifacts import table_artifact
 
 SHOWN_CHANGED = 200
 """Changed applications shown in the flow run's artifact (all of them are in the CSV)."""
@@ -152,9 +153,9 @@ def publish_what_if(result: WhatIfResult, comparison: Comparison) -> None:
         "Files: " + ", ".join(f"{markdown(name)}: {markdown(path)}" for name, path in result.files.items()),
     ]
     create_markdown_artifact("\n".join(lines), key="what-if-summary", description="What-if run")
-    create_table_artifact(result.totals, key="what-if-totals", description="Committed per clause and fiscal year, CNY")
-    create_table_artifact(result.status_moves, key="what-if-status-moves", description="Applications changing status")
+    table_artifact(result.totals, key="what-if-totals", description="Committed per clause and fiscal year, CNY")
+    table_artifact(result.status_moves, key="what-if-status-moves", description="Applications changing status")
     shown = list(islice(changed_rows(comparison), SHOWN_CHANGED))
     if shown:
         more = f" (the first {len(shown)} of {result.changed}: changed.csv)" if result.changed > len(shown) else ""
-        create_table_artifact(shown, key="what-if-changed", description=f"Applications whose outcome changes{more}")
+        table_artifact(shown, key="what-if-changed", description=f"Applications whose outcome changes{more}")

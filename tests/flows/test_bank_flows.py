@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -146,3 +147,38 @@ def test_refresh_then_issue_sends_to_the_account_in_force(database: str, tmp_pat
     assert result.exit_code == 0, result.output
     rows = list(csv.reader((tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert [(r[1], r[5]) for r in rows[3:]] == [(E3, "03360100040012345")]
+
+
+def test_the_flows_show_their_steps_and_artifacts_with_input_text_escaped(database: str, tmp_path: Path) -> None:
+    from flows.bank import payment_file_flow, reconcile_flow
+    from tests.flows.runs_shown import run_shown, task_names
+
+    _paid(tmp_path)
+    state = payment_file_flow(2024, date(2024, 12, 10), str(tmp_path / "pf.csv"), return_state=True)
+    run_id = state.state_details.flow_run_id
+    run, artifacts, logs = run_shown(run_id)
+    assert run.name == "payment-file-2024"
+    assert task_names(run_id) == ["issue-payment-file", "write-payment-file", "publish-payment-file"]
+    assert set(artifacts) == {"payment-file", "payment-file-lines", "payment-file-held"}
+    assert "| 2 | 900000.00 | 0 | 1 |" in artifacts["payment-file"]  # lines, total, sent again, held
+    [held] = json.loads(artifacts["payment-file-held"])
+    assert (held["recipient"], held["amount (CNY)"], held["why held"]) == (
+        E3,
+        "500000.00",
+        "no bank account in force on 2024-12-10",
+    )
+    lines = {row["recipient"]: row["reference"] for row in json.loads(artifacts["payment-file-lines"])}
+    back = tmp_path / "bank-return.csv"
+    back.write_text(
+        "reference,amount,status,value_date,reason\n"
+        f"{lines[E1]},500000,failed,2024-12-15,<img src=x onerror=alert(1)> [see](http://x)\n",
+        encoding="utf-8",
+    )
+    state = reconcile_flow(str(back), return_state=True)
+    run_id = state.state_details.flow_run_id
+    run, artifacts, logs = run_shown(run_id)
+    assert run.name == "reconcile-bank-return.csv"
+    assert task_names(run_id) == ["read-return-file", "post-bank-outcomes", "publish-reconciliation"]
+    [returned] = json.loads(artifacts["bank-returned-lines"])
+    assert returned["bank's reason"] == "\\<img src=x onerror=alert(1)\\> \\[see\\](http\\://x)"
+    assert any(m.startswith("return file bank-return.csv: 1 row(s); cleared 0 line(s)") for m in logs)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from core.errors import ReferenceDataError
+from core.shown import markdown_cell
 from flows.disbursement import disbursement_flow
 from flows.intake import intake_flow
 from flows.records import export_flow, verify_flow
@@ -241,7 +242,12 @@ def test_an_intake_run_is_named_for_its_file_and_shows_split_files_and_quarantin
     [given] = json.loads(artifacts["intake-files"])
     assert (given["rows"], given["sha256"]) == (3, hashlib.sha256(Path(apps).read_bytes()).hexdigest())
     [bad] = json.loads(artifacts["intake-quarantine"])
-    assert (bad["file"], bad["row"], bad["columns"], bad["reason"]) == (apps, 4, "uscc", "INVALID_DATA")
+    assert (bad["file"], bad["row"], bad["columns"], bad["reason"]) == (
+        markdown_cell(apps),
+        4,
+        "uscc",
+        "INVALID\\_DATA",
+    )
     [line] = [m for m in logs if m.startswith("intake run")]
     assert "rows read 3 = decided 2 + unchanged 0 + quarantined 1; decisions approved 2;" in line
 

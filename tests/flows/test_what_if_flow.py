@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from core.shown import markdown_cell
 from flows.what_if import what_if_flow
 from ledger.db import get_engine
 from ledger.models import LedgerTransaction
@@ -68,7 +69,7 @@ def test_a_what_if_run_shows_its_steps_and_comparison(database: str, tmp_path: P
         ("A8", "80000.00", "160000.00"),
         ("A8", "40000.00", "80000.00"),
     ]
-    assert json.loads(artifacts["what-if-changed"]) == changed
+    assert json.loads(artifacts["what-if-changed"]) == [{k: markdown_cell(v) for k, v in r.items()} for r in changed]
     assert _entries() == entries  # nothing written to the ledger
 
 
