@@ -135,16 +135,37 @@ def prefect_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the Prefect server did not start")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+Measure = Callable[[int, str, int, str, dict[str, str]], None]
+"""One size measured: N, backend, seed, the subsidy command, the environment."""
+
+
+def bench_arguments(doc: str | None, prefect_choice: bool = False) -> tuple[argparse.Namespace, str, dict[str, str]]:
+    """A benchmark's command line (``--sizes``, ``--backend``, ``--seed``; ``--prefect`` with ``prefect_choice``),
+    the subsidy command, and the environment its runs get (no analytics, Prefect's temporary server)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--prefect", choices=["temporary", "server"], default="temporary")
+    if prefect_choice:
+        parser.add_argument("--prefect", choices=["temporary", "server"], default="temporary")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    subsidy = str(Path(sys.executable).parent / "subsidy")
-    base_env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
-    base_env.pop("PREFECT_API_URL", None)
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    return args, str(Path(sys.executable).parent / "subsidy"), env
+
+
+def measure_sizes(doc: str | None, header: str, measure: Measure) -> None:
+    """Run ``measure`` per size given on the command line (``bench_arguments``), after the setting and
+    ``header``."""
+    args, subsidy, env = bench_arguments(doc)
+    print(f"# {args.backend}, Prefect temporary, {os.cpu_count()} cores, seed {args.seed}")
+    print(header)
+    for n in args.sizes:
+        measure(n, args.backend, args.seed, subsidy, env)
+
+
+def main() -> None:
+    args, subsidy, base_env = bench_arguments(__doc__, prefect_choice=True)
     server = None
     if args.prefect == "server":
         server, url = prefect_server(base_env)

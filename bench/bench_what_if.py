@@ -9,16 +9,14 @@ peak RSS, the applications that change, and what-if / intake.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pipeline import database_mb, in_own_process, run, scratch_database  # noqa: E402
+from bench.bench_pipeline import database_mb, in_own_process, measure_sizes, run, scratch_database  # noqa: E402
 from bench.synthetic import make_inputs  # noqa: E402
 
 A2_THIRD_YEAR = (
@@ -56,18 +54,11 @@ def measure(n: int, backend: str, seed: int, subsidy: str, base_env: dict[str, s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    subsidy = str(Path(sys.executable).parent / "subsidy")
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    print(f"# {args.backend}, Prefect temporary, {os.cpu_count()} cores, seed {args.seed}")
-    print(f"{'backend':<11}{'N':>9}{'stage':>22}{'wall s':>9}{'peak RSS MB':>13}{'changed':>10}{'/ intake':>10}")
-    for n in args.sizes:
-        measure(n, args.backend, args.seed, subsidy, env)
+    measure_sizes(
+        __doc__,
+        f"{'backend':<11}{'N':>9}{'stage':>22}{'wall s':>9}{'peak RSS MB':>13}{'changed':>10}{'/ intake':>10}",
+        measure,
+    )
 
 
 if __name__ == "__main__":

@@ -8,9 +8,15 @@ them, so a green run always means both databases were exercised.
 from __future__ import annotations
 
 import os
+import random
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +86,20 @@ def engine(db_url):
     from ledger.db import get_engine
 
     return get_engine(db_url)
+
+
+def killed_at_random(module: str, args: list[str], rng: random.Random, longest: float) -> None:
+    """Run ``python -m module args`` (a worker that prints ``ready`` before its step), then SIGKILL it at a random
+    moment up to ``longest`` seconds after it is ready, and wait for it to end."""
+    root = Path(__file__).resolve().parents[1]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    time.sleep(rng.uniform(0.0, longest))
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()

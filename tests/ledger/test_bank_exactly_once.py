@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,10 +26,8 @@ from rules.params import default_parameters
 from tasks import bank_round
 from tasks.cycle import run_cycle
 from tasks.intake import read_reference_table
-from tests.conftest import make_database
+from tests.conftest import killed_at_random, make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def accounts_for(apps: Path, out: Path) -> Path:
@@ -135,7 +129,6 @@ def test_a_reconciliation_killed_at_random_moments_then_rerun_equals_a_clean_run
         expected = ledger_balances(s)
     assert outcomes(clean) == {"issue": 3000, "clear": 2999, "bounce": 1}
     rng = random.Random(20241215)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     killed_before_commit = 0
     for trial in range(6):
         (tmp_path / f"t{trial}").mkdir()
@@ -143,17 +136,7 @@ def test_a_reconciliation_killed_at_random_moments_then_rerun_equals_a_clean_run
         try:
             engine = get_engine(url)
             paid_and_sent(engine, tmp_path / f"t{trial}", 3000)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.ledger.bank_worker", url, str(returned)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 1.2 * seconds))
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
+            killed_at_random("tests.ledger.bank_worker", [url, str(returned)], rng, 1.2 * seconds)
             with Session(engine) as s:
                 verify_ledger(s)  # whatever the moment, the ledger is whole
             found = outcomes(engine)

@@ -4,11 +4,7 @@ ends identical to a clean run."""
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import date
@@ -23,10 +19,8 @@ from ledger.models import LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from tasks.cycle import run_cycle
-from tests.conftest import make_database
+from tests.conftest import killed_at_random, make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settlements(engine) -> dict[tuple[str, int], int]:  # type: ignore[no-untyped-def]
@@ -75,7 +69,6 @@ def test_a_cycle_killed_at_random_moments_then_rerun_equals_a_clean_run(db_url: 
     with Session(clean) as s:
         expected = list(payment_rows(s))
     rng = random.Random(20241201)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     killed_before_commit = 0
     for trial in range(10):
         (tmp_path / f"t{trial}").mkdir()
@@ -83,17 +76,7 @@ def test_a_cycle_killed_at_random_moments_then_rerun_equals_a_clean_run(db_url: 
         try:
             engine = get_engine(url)
             intake_file(engine, apps)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.ledger.cycle_worker", url, "2024"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 1.2 * cycle_seconds))
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
+            killed_at_random("tests.ledger.cycle_worker", [url, "2024"], rng, 1.2 * cycle_seconds)
             with Session(engine) as s:
                 verify_ledger(s)  # whatever the moment, the ledger is whole
             settled = _settlements(engine)

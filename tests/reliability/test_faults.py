@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from ledger.models import DecisionRecord, LedgerTransaction
 from ledger.verify import verify_ledger
 from rules.params import default_parameters
 from tasks.cycle import run_cycle
-from tests.conftest import make_database
+from tests.conftest import killed_at_random, make_database
 from tests.ledger.helpers import intake_file, write_pilot_and_rent_file
 
 pytestmark = pytest.mark.slow
@@ -58,17 +57,7 @@ def test_an_intake_killed_at_random_moments_leaves_all_or_nothing(db_url: str, t
         (tmp_path / f"t{trial}").mkdir()
         url, drop = make_database(backend, tmp_path / f"t{trial}")
         try:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tests.reliability.intake_worker", url, str(apps)],
-                cwd=ROOT,
-                env=ENV,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 1.3 * seconds))
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
+            killed_at_random("tests.reliability.intake_worker", [url, str(apps)], rng, 1.3 * seconds)
             engine = get_engine(url)
             state = _state(engine)
             assert state in {(0, 0), whole}  # all of the run or none of it
