@@ -1,6 +1,7 @@
 """Deployments as reviewed code: the inbox intake (hourly), the yearly disbursement cycle (1 December, 09:00
 Shanghai), the blacklist refresh (daily), a daily ledger verification, and the what-if a planner runs from the UI
-with an amendment's path and readings (no schedule; it writes nothing to the ledger); one run at a time each.
+with an amendment's path and readings (no schedule; it writes nothing to the ledger), and the bank's payment file and
+reconciliation run from the UI with their year or file (no schedule); one run at a time each.
 
 ``subsidy serve`` serves them all from one process for a small installation; ``deploy/prefect.yaml`` describes
 the same deployments for a work pool and workers. Paths come from the environment (SUBSIDY_INBOX,
@@ -15,6 +16,7 @@ from typing import Any
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from flows.bank import payment_file_flow, reconcile_flow
 from flows.disbursement import disbursement_flow
 from flows.inbox import inbox_intake_flow
 from flows.records import verify_flow
@@ -65,6 +67,19 @@ def build_deployments() -> list[RunnerDeployment]:
             description="Decides the stored applications again under an amended parameter file and readings, and "
             "compares with the ledger (run it with parameters: an amendment's path, readings such as I-4=first_come).",
             tags=["subsidy", "planning"],
+        ),
+        payment_file_flow.to_deployment(
+            name="payment-file",
+            concurrency_limit=1,
+            description="Issues the bank's batch payment file of a fiscal year (run it with the year; out: where the "
+            "file goes, .csv or .xlsx): every paid installment not yet sent, once.",
+            tags=["subsidy", "bank"],
+        ),
+        reconcile_flow.to_deployment(
+            name="bank-reconciliation",
+            concurrency_limit=1,
+            description="Reconciles the bank's return file (run it with its path): lines cleared or returned, once.",
+            tags=["subsidy", "bank"],
         ),
     ]
     return deployments  # to_deployment called outside an event loop returns the deployment itself

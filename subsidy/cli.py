@@ -252,7 +252,8 @@ def refresh(
 
 @app.command()
 def serve() -> None:
-    """Serve every deployment (inbox hourly, cycle yearly, blacklist daily, verify daily) from this process."""
+    """Serve every deployment (inbox hourly, cycle yearly, blacklist daily, verify daily; what-if, payment file and
+    bank reconciliation on demand) from this process."""
     from deploy.deployments import serve_all
 
     console.print(f"serving the subsidy deployments; database {markup(redact_url(database_url()))}", highlight=False)

@@ -13,7 +13,13 @@ def test_every_deployment_loads_with_its_schedule_and_limit() -> None:
         "blacklist-refresh-daily",
         "ledger-verify-daily",
         "what-if",
+        "payment-file",
+        "bank-reconciliation",
     }
+    payment_file, reconciliation = deployments.pop("payment-file"), deployments.pop("bank-reconciliation")
+    assert payment_file.schedules == [] and reconciliation.schedules == []  # run from the UI with parameters
+    assert set(payment_file._parameter_openapi_schema.properties) == {"year", "on", "out"}
+    assert set(reconciliation._parameter_openapi_schema.properties) == {"return_file"}
     what_if = deployments.pop("what-if")  # run by a planner from the UI, with parameters: no schedule
     assert what_if.schedules == [] and what_if.parameters == {"out": "subsidy-what-if"}
     assert set(what_if._parameter_openapi_schema.properties) == {"parameters", "readings", "as_of", "out"}
