@@ -60,7 +60,7 @@ def demo_flow(folder: str = "subsidy-demo") -> DemoResult:
         result.cycles.append(disbursement_flow(year, date(year, 12, 1)))
         sent = payment_file_flow(year, date(year, 12, 10), str(bank / f"payments-{year}.csv"))
         result.payment_files.append(sent)
-        closed = {sent.issued.lines[0].recipient_uscc: "账户已销户"} if year == DEMO_YEARS[0] else {}
+        closed = {sent.issued.lines[0].payee_uscc: "账户已销户"} if year == DEMO_YEARS[0] else {}
         returned = bank_return(Path(str(sent.written)), bank / f"银行回单-{year}.csv", f"{year}-12-15", closed)
         result.reconciliations.append(reconcile_flow(str(returned)))
         for uscc in closed:  # the recipient gives a new account

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger.journal import BatchWalk, journal_batches
 from ledger.models import DecisionRecord, LedgerTransaction, QuarantineRecord, TransactionKind
+from ledger.payment_files import bank_states
 from ledger.posting import GENESIS_HASH
 from rules.model import Reason, Status
 from rules.money import cny, from_fen
@@ -27,6 +28,8 @@ PAYMENT_COLUMNS = [
     "amount",
     "status",
     "reasons",
+    "bank_status",
+    "bank_reference",
 ]
 LEDGER_COLUMNS = [
     "seq",
@@ -115,13 +118,16 @@ def decision_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def payment_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """One row per installment a cycle paid or forfeited."""
+    """One row per installment a cycle paid or forfeited, with where its money stands at the bank (empty: not sent;
+    ``in_transit``, ``cleared``, ``returned``) and the payment-file line that last carried it."""
+    banked = bank_states(session)
     query = (
         select(LedgerTransaction)
         .where(LedgerTransaction.kind.in_([TransactionKind.PAYMENT.value, TransactionKind.FORFEIT.value]))
         .order_by(LedgerTransaction.fiscal_year, LedgerTransaction.application_id, LedgerTransaction.installment)
     )
     for t in session.execute(query).scalars():
+        bank = banked.get((t.application_id or "", t.installment or 0), ("", ""))
         yield {
             "application_id": t.application_id,
             "clause": t.clause,
@@ -131,6 +137,8 @@ def payment_rows(session: Session) -> Iterator[dict[str, Any]]:
             "amount": cny(from_fen(t.amount_fen)),
             "status": "paid" if t.kind == TransactionKind.PAYMENT.value else "forfeited",
             "reasons": t.reasons,
+            "bank_status": bank[0],
+            "bank_reference": bank[1],
         }
 
 

@@ -432,14 +432,16 @@ class PaymentFile(Base):
     line_count: Mapped[int] = mapped_column(Integer)
     total_fen: Mapped[int] = mapped_column(BigInteger)
     checksum: Mapped[str] = mapped_column(String(64))
-    """SHA-256 of the file's payment lines as written (``ledger.payment_files.line_texts``)."""
+    """SHA-256 of the file's bytes as issued (rendered the same every time: ``ledger.bank_files``)."""
+    file_format: Mapped[str] = mapped_column(String(8))
+    """``csv`` or ``xlsx``: the format the checksum is of."""
     held: Mapped[list[Any]] = mapped_column(JSON)
     """Recipients owed money but not in the file: each with its amount and why (no account, a flagged account)."""
 
 
 class PaymentLine(Base):
-    """One line of a payment file: one recipient's paid installments of one fiscal year, sent to one account. Its
-    installments' issue entries are the consecutive entries ``first_seq`` … ``last_seq``."""
+    """One line of a payment file: one recipient's paid installments, sent to one account. Its installments' issue
+    entries are the consecutive entries ``first_seq`` … ``last_seq``."""
 
     __tablename__ = "payment_lines"
 
@@ -447,12 +449,14 @@ class PaymentLine(Base):
     file_id: Mapped[int] = mapped_column(ForeignKey("payment_files.id"), index=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     """The line's reference (业务参考号) as the bank returns it, e.g. ``PF00003-000017``."""
-    recipient_uscc: Mapped[str] = mapped_column(String(18))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    account_name: Mapped[str] = mapped_column(Text)
+    payee_uscc: Mapped[str] = mapped_column(String(18))
+    payee_name: Mapped[str] = mapped_column(Text)
+    """The account's holder name (户名)."""
     bank_name: Mapped[str] = mapped_column(Text)
     account_no: Mapped[str] = mapped_column(String(32))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(Text)
+    """用途: the policy, the fiscal years and the clauses the line pays."""
     first_seq: Mapped[int] = mapped_column(BigInteger)
     last_seq: Mapped[int] = mapped_column(BigInteger)
 

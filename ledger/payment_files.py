@@ -1,17 +1,18 @@
-"""Bank payment files (批量代发文件, issue 20): the paid installments not yet sent to the bank, one line per recipient
-and fiscal year, each line's installments moved in the ledger from ``paid`` to ``in_transit`` (a bounced one from
-``returned``) when the file is issued. A recipient without an account in force, or whose account's holder name is
-not its own, is held: not in the file, listed with why, still owed. Every issue entry follows the entry it sends on
-(``ledger.accounts``), and an entry is followed once: issuing again, after a crash or beside another run, sends
-nothing twice.
+"""Bank payment files (批量代发文件, issue 20; CONTRACT.md 'bank payment file'): the paid installments not yet sent to
+the bank, one line per recipient per issue, each line's installments moved in the ledger from ``paid`` to
+``in_transit`` (a bounced one from ``returned``) when the file is issued. A recipient without an account in force,
+or whose account's holder name is not its own, is held: not in the file, listed with why, still owed. Every issue
+entry follows the entry it sends on (``ledger.accounts``), and an entry is followed once: issuing again, after a
+crash or beside another run, sends nothing twice.
 
-The file (CSV or XLSX, ``ledger.bank_files``) is written from what is stored here, so the same file can be written
-again at any time."""
+The file (CSV or XLSX, ``ledger.bank_files``) is rendered from what is stored here, the same bytes every time: its
+SHA-256 is kept with the file when it is issued, and the same file can be written again at any time."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,17 +21,18 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from ledger import posting
-from ledger.accounts import BOUNCE, ISSUE, PAYMENT, REISSUE
+from ledger.accounts import BOUNCE, CLEAR, ISSUE, PAYMENT, REISSUE
 from ledger.bank_accounts import accounts_in_force, name_flag, names_given
 from ledger.models import LedgerTransaction, PaymentFile, PaymentLine, now_utc
 
 
 @dataclass(frozen=True)
 class Held:
-    """A recipient owed money that no file sends: how much, of which year, and why."""
+    """A recipient owed money that no file sends: how much, of which years, and why."""
 
     recipient_uscc: str
-    fiscal_year: int
+    fiscal_years: str
+    """The fiscal years of what it is owed (``2024/2025``)."""
     amount_fen: int
     installments: int
     why: str
@@ -38,17 +40,19 @@ class Held:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a payment file."""
+    """One line of a payment file: a recipient's paid installments sent to its account."""
 
     reference: str
-    recipient_uscc: str
-    fiscal_year: int
-    account_name: str
+    payee_uscc: str
+    payee_name: str
+    """The account's holder name (户名)."""
     bank_name: str
     account_no: str
     amount_fen: int
-    settlements: tuple[str, ...]
-    """The business keys of the settlements (``settlement/<app>/<k>``) the line pays."""
+    purpose: str
+    """The policy, the fiscal years and the clauses the line pays."""
+    settlements: tuple[str, ...] = ()
+    """The business keys of the settlements (``settlement/<app>/<k>``) the line pays (kept in the ledger)."""
 
 
 @dataclass
@@ -61,6 +65,8 @@ class IssuedFile:
     lines: list[Line] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
     checksum: str = ""
+    """SHA-256 of the file's bytes as issued (in ``file_format``)."""
+    file_format: str = "csv"
     reissued: int = 0
     """Installments the bank had returned that this file sends again."""
     new: bool = True
@@ -103,37 +109,39 @@ def awaiting(session: Session, year: int) -> list[tuple[Any, ...]]:
     return list(session.execute(query).tuples())
 
 
-def line_texts(lines: Sequence[Line]) -> list[str]:
-    """Each line as the checksum reads it: its fields joined by ``|`` (amounts in fen)."""
-    return [
-        "|".join((x.reference, x.recipient_uscc, str(x.fiscal_year), x.account_name, x.bank_name, x.account_no))
-        + f"|{x.amount_fen}|{';'.join(x.settlements)}"
-        for x in lines
-    ]
+POLICY = "闵行区推动智能制造与工业互联网促数字化转型政策"
+"""The policy a line's purpose (用途) names."""
 
 
-def checksum_of(lines: Sequence[Line]) -> str:
-    """SHA-256 over the lines' texts, one per line: what the bank and the auditor recompute."""
-    return hashlib.sha256("".join(text + "\n" for text in line_texts(lines)).encode("utf-8")).hexdigest()
+def purpose_of(entries: list[tuple[Any, ...]]) -> str:
+    """What a line pays for: the policy, its fiscal years and its clauses (``2024/2025 A2/A4-PILOT``)."""
+    years = "/".join(str(y) for y in sorted({e[5] for e in entries}))
+    clauses = "/".join(sorted({e[4] for e in entries}))
+    return f"{POLICY} {years} {clauses}"
 
 
-def _groups(entries: list[tuple[Any, ...]]) -> dict[tuple[str, int], list[tuple[Any, ...]]]:
-    grouped: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+def _groups(entries: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
     for entry in entries:
-        grouped.setdefault((entry[6], entry[5]), []).append(entry)
+        grouped.setdefault(entry[6], []).append(entry)
     return grouped
 
 
-def issue_payment_file(session: Session, year: int, on: date) -> IssuedFile:
+Render = Callable[["IssuedFile"], bytes]
+"""The file's bytes of an issued file, in one format (``ledger.bank_files.rendered``)."""
+
+
+def issue_payment_file(session: Session, year: int, on: date, render: Render, file_format: str) -> IssuedFile:
     """Issue a payment file for fiscal ``year`` on ``on``, in the caller's run transaction (under the run lock):
-    every paid installment waiting for the bank goes into a line of its recipient and year, unless the recipient is
-    held. Nothing waiting to be sent: no file is stored (``file_id`` 0), the held recipients are still listed."""
+    every paid installment waiting for the bank goes into its recipient's line, unless the recipient is held; the
+    file is stored with the SHA-256 of its bytes as ``render`` makes them. Nothing waiting to be sent: no file is
+    stored (``file_id`` 0), the held recipients are still listed."""
     grouped = _groups(awaiting(session, year))
     accounts, load = accounts_in_force(session, on)
-    names = names_given(session, {uscc for uscc, _ in grouped})
-    sent: list[tuple[tuple[str, int], list[tuple[Any, ...]]]] = []
+    names = names_given(session, grouped)
+    sent: list[tuple[str, list[tuple[Any, ...]]]] = []
     held: list[Held] = []
-    for (uscc, fiscal_year), entries in grouped.items():
+    for uscc, entries in grouped.items():
         account = accounts.get(uscc)
         why = (
             ("no bank accounts are loaded (银行账户)" if load is None else f"no bank account in force on {on}")
@@ -141,20 +149,28 @@ def issue_payment_file(session: Session, year: int, on: date) -> IssuedFile:
             else name_flag(uscc, account.account_name, account.account_no, names.get(uscc))
         )
         if why:
-            held.append(Held(uscc, fiscal_year, sum(e[7] for e in entries), len(entries), why))
+            years = "/".join(str(y) for y in sorted({e[5] for e in entries}))
+            held.append(Held(uscc, years, sum(e[7] for e in entries), len(entries), why))
         else:
-            sent.append(((uscc, fiscal_year), entries))
+            sent.append((uscc, entries))
     if not sent:
         return IssuedFile(0, year, on, held=held, new=False)
     file_id = (session.execute(select(func.max(PaymentFile.id))).scalar() or 0) + 1  # under the run lock
-    issued = IssuedFile(file_id, year, on, held=held)
+    issued = IssuedFile(file_id, year, on, held=held, file_format=file_format)
     seq, _ = posting.chain_head(session)
     columns: dict[str, list[Any]] = {name: [] for name in posting.ENTRY_FACTS}
     rows = []
-    for number, ((uscc, fiscal_year), entries) in enumerate(sent, start=1):
+    for number, (uscc, entries) in enumerate(sent, start=1):
         settlements = tuple(f"settlement/{e[2]}/{e[3]}" for e in entries)
-        fen = sum(e[7] for e in entries)
-        line = Line(f"PF{file_id:05d}-{number:06d}", uscc, fiscal_year, *accounts[uscc], fen, settlements)
+        account = accounts[uscc]
+        line = Line(
+            f"PF{file_id:05d}-{number:06d}",
+            uscc,
+            *account,
+            sum(e[7] for e in entries),
+            purpose_of(entries),
+            settlements,
+        )
         issued.lines.append(line)
         rows.append(PaymentLine(file_id=file_id, **_line_columns(line), first_seq=seq + 1, last_seq=seq + len(entries)))
         seq += len(entries)
@@ -163,7 +179,7 @@ def issue_payment_file(session: Session, year: int, on: date) -> IssuedFile:
             entry = (ISSUE if kind == PAYMENT else REISSUE, app, k, clause, fy, recipient, fen, "", followed)
             for name, value in zip(posting.ENTRY_FACTS, entry, strict=True):
                 columns[name].append(value)
-    issued.checksum = checksum_of(issued.lines)
+    issued.checksum = hashlib.sha256(render(issued)).hexdigest()
     session.add(
         PaymentFile(
             id=file_id,
@@ -173,6 +189,7 @@ def issue_payment_file(session: Session, year: int, on: date) -> IssuedFile:
             line_count=len(issued.lines),
             total_fen=issued.total_fen,
             checksum=issued.checksum,
+            file_format=file_format,
             held=[held_row(h) for h in held],
         )
     )
@@ -183,16 +200,14 @@ def issue_payment_file(session: Session, year: int, on: date) -> IssuedFile:
 
 
 def _line_columns(line: Line) -> dict[str, Any]:
-    return {
-        name: getattr(line, name)
-        for name in ("reference", "recipient_uscc", "fiscal_year", "account_name", "bank_name", "account_no")
-    } | {"amount_fen": line.amount_fen}
+    names = ("reference", "payee_uscc", "payee_name", "bank_name", "account_no", "amount_fen", "purpose")
+    return {name: getattr(line, name) for name in names}
 
 
 def held_row(h: Held) -> dict[str, Any]:
     return {
         "recipient_uscc": h.recipient_uscc,
-        "fiscal_year": h.fiscal_year,
+        "fiscal_years": h.fiscal_years,
         "amount_fen": h.amount_fen,
         "installments": h.installments,
         "why": h.why,
@@ -205,7 +220,14 @@ def stored_file(session: Session, file_id: int) -> IssuedFile:
     if record is None:
         raise LookupError(file_id)
     lines = session.execute(select(PaymentLine).where(PaymentLine.file_id == file_id).order_by(PaymentLine.id))
-    issued = IssuedFile(record.id, record.fiscal_year, record.issued_on, new=False, checksum=record.checksum)
+    issued = IssuedFile(
+        record.id,
+        record.fiscal_year,
+        record.issued_on,
+        new=False,
+        checksum=record.checksum,
+        file_format=record.file_format,
+    )
     issued.held = [Held(**h) for h in record.held]
     for line in lines.scalars():
         keys = session.execute(
@@ -215,18 +237,8 @@ def stored_file(session: Session, file_id: int) -> IssuedFile:
         ).all()
         issued.reissued += sum(kind == REISSUE for _, _, kind in keys)
         settlements = tuple(f"settlement/{app}/{k}" for app, k, _ in keys)
-        issued.lines.append(
-            Line(
-                line.reference,
-                line.recipient_uscc,
-                line.fiscal_year,
-                line.account_name,
-                line.bank_name,
-                line.account_no,
-                line.amount_fen,
-                settlements,
-            )
-        )
+        stored = (line.reference, line.payee_uscc, line.payee_name, line.bank_name, line.account_no)
+        issued.lines.append(Line(*stored, line.amount_fen, line.purpose, settlements))
     return issued
 
 
@@ -234,3 +246,24 @@ def latest_file_id(session: Session, year: int) -> int | None:
     return session.execute(
         select(PaymentFile.id).where(PaymentFile.fiscal_year == year).order_by(PaymentFile.id.desc()).limit(1)
     ).scalar()
+
+
+BANK_STATUS = {ISSUE: "in_transit", REISSUE: "in_transit", CLEAR: "cleared", BOUNCE: "returned"}
+"""An installment's bank status (CONTRACT.md, payments export) by the last step of its money's trail."""
+
+
+def bank_states(session: Session) -> dict[tuple[str, int], tuple[str, str]]:
+    """(application, installment) → its bank status and the reference of the payment-file line that last carried
+    it, for every installment that went to the bank; read in two queries."""
+    entry = LedgerTransaction.__table__.c
+    spans = sorted(session.execute(select(PaymentLine.first_seq, PaymentLine.last_seq, PaymentLine.reference)).tuples())
+    starts = [first for first, _, _ in spans]
+    trail = select(entry.seq, entry.kind, entry.application_id, entry.installment, entry.reverses_seq)
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    for seq, kind, app, number, followed in session.execute(
+        trail.where(entry.kind.in_(list(BANK_STATUS))).order_by(entry.seq)
+    ):
+        sent = seq if kind in (ISSUE, REISSUE) else followed
+        at = bisect_right(starts, sent) - 1
+        found[(app, number)] = (BANK_STATUS[kind], spans[at][2] if at >= 0 and sent <= spans[at][1] else "")
+    return found

@@ -62,29 +62,29 @@ def print_payment_file(bank_file: Any) -> None:
     else:
         title = f"Nothing to send for {issued.fiscal_year}"
     table = Table(title=title, title_justify="left")
-    for column in ("reference", "recipient", "fiscal year", "amount (CNY)", "settlements"):
-        table.add_column(column, justify="right" if column in ("amount (CNY)", "settlements") else "left")
+    for column in ("reference", "payee", "amount (CNY)", "purpose"):
+        table.add_column(column, justify="right" if column == "amount (CNY)" else "left")
     for x in issued.lines[:SHOWN_LINES]:
-        table.add_row(
-            x.reference, x.recipient_uscc, str(x.fiscal_year), cny_of_fen(x.amount_fen), str(len(x.settlements))
-        )
+        table.add_row(x.reference, x.payee_uscc, cny_of_fen(x.amount_fen), markup(x.purpose))
     if len(issued.lines) > SHOWN_LINES:
-        table.add_row("…", f"{len(issued.lines) - SHOWN_LINES} more line(s)", "", "", "")
-    table.add_row("total", f"{len(issued.lines)} line(s)", "", cny_of_fen(issued.total_fen), "", style="bold")
+        table.add_row("…", f"{len(issued.lines) - SHOWN_LINES} more line(s)", "", "")
+    table.add_row("total", f"{len(issued.lines)} line(s)", cny_of_fen(issued.total_fen), "", style="bold")
     console.print(table)
     if issued.reissued:
         console.print(f"{issued.reissued} payment(s) the bank returned are sent again", highlight=False)
-    if issued.checksum:
-        console.print(f"checksum (SHA-256 of the lines): {issued.checksum}", highlight=False)
     if issued.held:
         held = Table(title="Held: owed, not in the file", title_justify="left")
-        for column in ("recipient", "fiscal year", "amount (CNY)", "why"):
+        for column in ("recipient", "fiscal years", "amount (CNY)", "why"):
             held.add_column(column, justify="right" if column == "amount (CNY)" else "left")
         for h in issued.held:
-            held.add_row(h.recipient_uscc, str(h.fiscal_year), cny_of_fen(h.amount_fen), markup(h.why))
+            held.add_row(h.recipient_uscc, h.fiscal_years, cny_of_fen(h.amount_fen), markup(h.why))
         console.print(held)
     if bank_file.written:
         console.print(f"payment file: {markup(bank_file.written)}", highlight=False)
+        console.print(
+            f"count {len(issued.lines)}, total {cny_of_fen(issued.total_fen)} CNY, SHA-256 {bank_file.checksum}",
+            highlight=False,
+        )
 
 
 def print_reconciliation(result: Any) -> None:
@@ -132,4 +132,4 @@ def print_bank_round(files: list[Any], reconciliations: list[Any]) -> None:
             console.print(f"returned {markup(reference)}: {markup(why)}", highlight=False)
     if files:
         for h in files[-1].issued.held:
-            console.print(f"held {h.recipient_uscc} ({h.fiscal_year}): {markup(h.why)}", highlight=False)
+            console.print(f"held {h.recipient_uscc} ({h.fiscal_years}): {markup(h.why)}", highlight=False)

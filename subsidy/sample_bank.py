@@ -49,15 +49,13 @@ def bank_return(payment_file: Path, out: Path, value_date: str, bounced: dict[st
     """The bank's return file for ``payment_file``: every line paid on ``value_date`` except those whose recipient
     ``bounced`` names, returned with the reason given."""
     with open(payment_file, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    columns = rows[2]
-    lines = [dict(zip(columns, row, strict=True)) for row in rows[3:]]
+        lines = list(csv.DictReader(f))
     returned = []
     for n, line in enumerate(lines, start=1):
         whole, cents = line["amount"].split(".")
-        why = bounced.get(line["recipient_uscc"], "")
+        why = bounced.get(line["payee_uscc"], "")
         returned.append(
-            [n, line["reference"], line["account_no"], line["account_name"], f"{int(whole):,}.{cents}", "人民币",
+            [n, line["reference"], line["account_no"], line["payee_name"], f"{int(whole):,}.{cents}", "人民币",
              "失败" if why else "成功", value_date, why]
         )  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from rules.money import cny_of_fen
 from subsidy import progress
 from tasks import bank_round
 from tasks.artifacts import table_artifact
+from tasks.bank_round import BankFile
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 SHOWN_LINES = 200
@@ -33,17 +34,16 @@ SHOWN_LINES = 200
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=transient_database_error,
 )
-def issue_payment_file(year: int, on: date) -> IssuedFile:
+def issue_payment_file(year: int, on: date, file_format: str) -> IssuedFile:
     """The paid installments waiting for the bank put into a new payment file and moved to in transit, once."""
     with progress.step(f"issue the payment file of {year}"):
-        return bank_round.issue(get_engine(), year, on)
+        return bank_round.issue(get_engine(), year, on, file_format)
 
 
 @task(name="write-payment-file", cache_policy=NO_CACHE)
-def write_payment_file(issued: IssuedFile, out: str | None) -> str | None:
-    """The file written from what was stored (CSV, or XLSX by its suffix)."""
-    path = bank_round.write(issued, Path(out) if out else None)
-    return str(path.resolve()) if path else None
+def write_payment_file(issued: IssuedFile, out: str | None) -> BankFile:
+    """The file written from what was stored (CSV, or XLSX by its suffix), with the SHA-256 of its bytes."""
+    return bank_round.write(issued, Path(out) if out else None)
 
 
 @task(name="read-return-file", cache_policy=NO_CACHE)
@@ -70,7 +70,10 @@ def post_bank_outcomes(
 
 
 @task(name="publish-payment-file", cache_policy=NO_CACHE)
-def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
+def publish_payment_file(bank_file: BankFile) -> None:
+    """The file's count, total and SHA-256 in the run's log and artifacts (CONTRACT.md: kept with the run), its lines
+    and the recipients held."""
+    issued, written = bank_file.issued, bank_file.written
     lead = (
         f"payment file PF{issued.file_id:05d} of {issued.fiscal_year}"
         if issued.new
@@ -78,17 +81,18 @@ def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
         + (f"; the latest file PF{issued.file_id:05d} written again" if issued.file_id else "")
     )
     get_run_logger().info(
-        "%s: %d line(s), %s CNY, %d returned payment(s) sent again; %d recipient(s) held; file %s",
+        "%s: %d line(s), %s CNY, %d returned payment(s) sent again; %d recipient(s) held; file %s, SHA-256 %s",
         lead, len(issued.lines), cny_of_fen(issued.total_fen), issued.reissued, len(issued.held), written or "-",
+        bank_file.checksum or "-",
     )  # fmt: skip
     lines = [
         f"# {lead[0].upper()}{lead[1:]}",
         "",
-        "| lines | total (CNY) | returned payments sent again | held recipients |",
+        "| count | total (CNY) | returned payments sent again | held recipients |",
         "|---:|---:|---:|---:|",
         f"| {len(issued.lines)} | {cny_of_fen(issued.total_fen)} | {issued.reissued} | {len(issued.held)} |",
         "",
-        f"Checksum (SHA-256 of the lines): `{issued.checksum or '-'}`",
+        f"SHA-256 of the file: `{bank_file.checksum or '-'}`",
         "",
         f"File: {markdown(written or 'none written')}",
     ]
@@ -98,9 +102,9 @@ def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
             [
                 {
                     "reference": x.reference,
-                    "recipient": x.recipient_uscc,
-                    "fiscal year": x.fiscal_year,
+                    "payee": x.payee_uscc,
                     "amount (CNY)": cny_of_fen(x.amount_fen),
+                    "purpose": x.purpose,
                     "settlements": len(x.settlements),
                 }
                 for x in issued.lines[:SHOWN_LINES]
@@ -111,8 +115,8 @@ def publish_payment_file(issued: IssuedFile, written: str | None) -> None:
     if issued.held:
         table_artifact(
             [
-                {"recipient": h.recipient_uscc, "fiscal year": h.fiscal_year, "amount (CNY)": cny_of_fen(h.amount_fen),
-                 "why held": h.why}
+                {"recipient": h.recipient_uscc, "fiscal years": h.fiscal_years,
+                 "amount (CNY)": cny_of_fen(h.amount_fen), "why held": h.why}
                 for h in issued.held
             ],
             key="payment-file-held",

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from core.errors import InputFileError
 from ledger import posting
 from ledger.anchors import append_anchor
-from ledger.bank_files import write_payment_file
+from ledger.bank_files import rendered, write_payment_file
 from ledger.bank_returns import Reconciled, ReturnRow, reconcile
 from ledger.db import refresh_statistics, run_transaction
 from ledger.inbox_files import store_inbox_files
@@ -38,16 +38,18 @@ from validations.schemas import BANK_STATUSES
 
 @dataclass
 class BankFile:
-    """A payment file issued (or the latest one, when nothing new waited) and where it was written."""
+    """A payment file issued (or the latest one, when nothing new waited), where it was written and the SHA-256 of
+    the bytes written."""
 
     issued: IssuedFile
     written: str | None
+    checksum: str = ""
 
 
-def issue(engine: Engine, year: int, on: date) -> IssuedFile:
-    """Step 1 of a payment file: issued once (see the module)."""
+def issue(engine: Engine, year: int, on: date, file_format: str = "csv") -> IssuedFile:
+    """Step 1 of a payment file: issued once, its SHA-256 that of its bytes in ``file_format`` (see the module)."""
     with run_transaction(engine) as session:
-        issued = issue_payment_file(session, year, on)
+        issued = issue_payment_file(session, year, on, lambda f: rendered(f, file_format), file_format)
         if not issued.file_id:
             latest = latest_file_id(session, year)
             if latest is not None:
@@ -63,14 +65,17 @@ def issue(engine: Engine, year: int, on: date) -> IssuedFile:
 
 
 def default_out(issued: IssuedFile) -> Path:
-    return Path("subsidy-payments") / f"PF{issued.file_id:05d}-{issued.fiscal_year}.csv"
+    return Path("subsidy-payments") / f"PF{issued.file_id:05d}-{issued.fiscal_year}.{issued.file_format}"
 
 
-def write(issued: IssuedFile, out: Path | None) -> Path | None:
-    """Step 2: the file written (None when no file of the year was ever issued)."""
+def write(issued: IssuedFile, out: Path | None) -> BankFile:
+    """Step 2: the file written, with the SHA-256 of its bytes (nothing written when no file of the year was ever
+    issued)."""
     if not issued.file_id:
-        return None
-    return write_payment_file(issued, out or default_out(issued))
+        return BankFile(issued, None)
+    path = out or default_out(issued)
+    checksum = write_payment_file(issued, path)
+    return BankFile(issued, str(path.resolve()), checksum)
 
 
 def read_return_file(path: str) -> tuple[list[ReturnRow], str]:

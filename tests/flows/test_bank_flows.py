@@ -59,12 +59,13 @@ def test_cli_issues_a_payment_file_once_and_reconciles_the_return(database: str,
     shown = " ".join(issued.output.split())
     assert "Payment file PF00001 of 2024, issued 2024-12-10" in shown
     assert f"{E3} │ 2024 │ 500000.00 │ no bank account in force on 2024-12-10" in shown
-    rows = [[c.value for c in row if c.value is not None] for row in load_workbook(out).active.iter_rows()]
-    assert rows[0] == ["file", "fiscal_year", "issued_on", "count", "total", "checksum"]
-    assert rows[1][:5] == ["PF00001", "2024", "2024-12-10", "2", f"{(PILOT_FEN + rent) // 100}.{rent % 100:02d}"]
-    account_of = {r[1]: r[5] for r in rows[3:]}
+    total = f"{(PILOT_FEN + rent) // 100}.{rent % 100:02d}"
+    assert f"count 2, total {total} CNY, SHA-256 {hashlib.sha256(out.read_bytes()).hexdigest()}" in shown
+    rows = [[c.value for c in row] for row in load_workbook(out).active.iter_rows()]
+    assert rows[0] == ["reference", "payee_uscc", "payee_name", "bank_name", "account_no", "amount", "purpose"]
+    account_of = {r[1]: r[4] for r in rows[1:]}
     assert account_of == {E1: "1001234509876543210", E2: "31050161373600001234"}  # every digit, as text
-    reference = {r[1]: r[0] for r in rows[3:]}
+    reference = {r[1]: r[0] for r in rows[1:]}
 
     again = runner.invoke(app, ["payments-file", "--year", "2024", "--out", str(tmp_path / "again.csv")])
     assert again.exit_code == 0, again.output
@@ -109,7 +110,7 @@ def test_the_inbox_reconciles_a_return_file_once(database: str, tmp_path: Path) 
     engine = get_engine()
     from tasks import bank_round
 
-    line = next(x for x in bank_round.issue(engine, 2024, date(2024, 12, 10)).lines if x.recipient_uscc == E1)
+    line = next(x for x in bank_round.issue(engine, 2024, date(2024, 12, 10)).lines if x.payee_uscc == E1)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     content = f"reference,amount,status,value_date,reason\n{line.reference},500000,success,2024-12-15,\n"
@@ -146,7 +147,7 @@ def test_refresh_then_issue_sends_to_the_account_in_force(database: str, tmp_pat
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.reader((tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert [(r[1], r[5]) for r in rows[3:]] == [(E3, "03360100040012345")]
+    assert [(r[1], r[4]) for r in rows[1:]] == [(E3, "03360100040012345")]
 
 
 def test_the_flows_show_their_steps_and_artifacts_with_input_text_escaped(database: str, tmp_path: Path) -> None:
@@ -160,14 +161,16 @@ def test_the_flows_show_their_steps_and_artifacts_with_input_text_escaped(databa
     assert run.name == "payment-file-2024"
     assert task_names(run_id) == ["issue-payment-file", "write-payment-file", "publish-payment-file"]
     assert set(artifacts) == {"payment-file", "payment-file-lines", "payment-file-held"}
-    assert "| 2 | 900000.00 | 0 | 1 |" in artifacts["payment-file"]  # lines, total, sent again, held
+    assert "| 2 | 900000.00 | 0 | 1 |" in artifacts["payment-file"]  # count, total, sent again, held
+    sha = hashlib.sha256((tmp_path / "pf.csv").read_bytes()).hexdigest()
+    assert f"SHA-256 of the file: `{sha}`" in artifacts["payment-file"]
     [held] = json.loads(artifacts["payment-file-held"])
     assert (held["recipient"], held["amount (CNY)"], held["why held"]) == (
         E3,
         "500000.00",
         "no bank account in force on 2024-12-10",
     )
-    lines = {row["recipient"]: row["reference"] for row in json.loads(artifacts["payment-file-lines"])}
+    lines = {row["payee"]: row["reference"] for row in json.loads(artifacts["payment-file-lines"])}
     back = tmp_path / "bank-return.csv"
     back.write_text(
         "reference,amount,status,value_date,reason\n"

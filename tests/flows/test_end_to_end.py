@@ -106,7 +106,10 @@ def test_intake_and_two_cycles_export_exactly_what_the_policy_gives(database: st
         "amount",
         "status",
         "reasons",
+        "bank_status",
+        "bank_reference",
     ]
+    assert {(p["bank_status"], p["bank_reference"]) for p in payments} == {("", "")}  # no payment file yet
     assert [
         (p["application_id"], p["fiscal_year"], p["installment"], p["amount"], p["status"], p["reasons"])
         for p in payments

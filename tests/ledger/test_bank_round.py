@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import InputFileError
 from ledger.bank_files import payment_file_rows, write_payment_file
 from ledger.models import BankReturn, LedgerTransaction, PaymentFile, PaymentLine
-from ledger.payment_files import checksum_of
+from ledger.payment_files import POLICY
 from ledger.queries import load_decision
 from ledger.runs import refresh_reference_data
 from ledger.verify import ledger_balances, verify_ledger
@@ -115,26 +115,30 @@ def test_the_whole_round(paid_2024: Engine, tmp_path: Path) -> None:
     first = bank_round.issue(engine, 2024, date(2024, 12, 20))
     assert (first.file_id, first.new, first.reissued) == (1, True, 0)
     in_order = sorted([(E1, PILOT_FEN), (E2, rent_2024)])  # lines by recipient
-    assert [(x.reference, x.recipient_uscc, x.fiscal_year, x.amount_fen) for x in first.lines] == [
-        (f"PF00001-{n:06d}", uscc, 2024, fen) for n, (uscc, fen) in enumerate(in_order, start=1)
+    assert [(x.reference, x.payee_uscc, x.amount_fen) for x in first.lines] == [
+        (f"PF00001-{n:06d}", uscc, fen) for n, (uscc, fen) in enumerate(in_order, start=1)
     ]
-    by_recipient = {x.recipient_uscc: x for x in first.lines}
+    by_recipient = {x.payee_uscc: x for x in first.lines}
+    assert (
+        by_recipient[E1].purpose == f"{POLICY} 2024 A4-PILOT"
+        and by_recipient[E2].payee_name == "上海乙工业互联网有限公司"
+    )
     assert by_recipient[E1].settlements == ("settlement/P-1/1",)
     assert by_recipient[E2].settlements == ("settlement/R-2/1",)
     assert [(h.recipient_uscc, h.amount_fen, h.why) for h in first.held] == [
         (E3, PILOT_FEN, "no bank account in force on 2024-12-20")
     ]
-    assert first.checksum == checksum_of(first.lines) and first.total_fen == PILOT_FEN + rent_2024
-    written = write_payment_file(first, tmp_path / "pf1.csv")
-    rows = list(csv.reader(written.read_text(encoding="utf-8-sig").splitlines()))
-    assert rows[:2] == [
-        ["file", "fiscal_year", "issued_on", "count", "total", "checksum"],
-        ["PF00001", "2024", "2024-12-20", "2", yuan(PILOT_FEN + rent_2024), first.checksum],
-    ]
-    assert rows[2][6] == "amount" and {r[0]: r[6] for r in rows[3:]} == {
-        by_recipient[E1].reference: "500000.00",
-        by_recipient[E2].reference: yuan(rent_2024),
+    assert first.total_fen == PILOT_FEN + rent_2024
+    path = tmp_path / "pf1.csv"
+    assert write_payment_file(first, path) == first.checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["reference", "payee_uscc", "payee_name", "bank_name", "account_no", "amount", "purpose"]
+    assert {r[0]: (r[1], r[4], r[5]) for r in rows[1:]} == {
+        by_recipient[E1].reference: (E1, "1001234509876543210", "500000.00"),
+        by_recipient[E2].reference: (E2, "31050161373600001234", yuan(rent_2024)),
     }
+    xlsx = tmp_path / "pf1.xlsx"
+    assert write_payment_file(first, xlsx) == write_payment_file(first, tmp_path / "again.xlsx")  # the same bytes
 
     before = ledger_size(engine)
     again = bank_round.issue(engine, 2024, date(2024, 12, 21))  # issued twice: nothing sent twice
@@ -162,10 +166,9 @@ def test_the_whole_round(paid_2024: Engine, tmp_path: Path) -> None:
     rent_2025 = rent_installment(engine, 2025)
     second = bank_round.issue(engine, 2025, date(2025, 12, 20))
     assert (second.file_id, second.reissued) == (2, 1)
-    assert [(x.recipient_uscc, x.fiscal_year, x.amount_fen, x.settlements) for x in second.lines] == [
-        (E2, 2024, rent_2024, ("settlement/R-2/1",)),
-        (E2, 2025, rent_2025, ("settlement/R-2/2",)),
-    ]
+    assert [(x.payee_uscc, x.amount_fen, x.purpose, x.settlements) for x in second.lines] == [
+        (E2, rent_2024 + rent_2025, f"{POLICY} 2024/2025 A2", ("settlement/R-2/1", "settlement/R-2/2")),
+    ]  # one line per recipient per issue: the returned 2024 payment with the 2025 one
     cleared = reconcile(
         engine,
         return_file(
@@ -193,14 +196,14 @@ def test_the_whole_round(paid_2024: Engine, tmp_path: Path) -> None:
             f"sent again in payment file line {second.lines[0].reference}",
             "cleared, value date 2025-01-06",
         ],
-        [f"sent in payment file line {second.lines[1].reference}", "cleared, value date 2025-01-06"],
+        [f"sent in payment file line {second.lines[0].reference}", "cleared, value date 2025-01-06"],
         [],
     ]
 
 
 def test_unknown_references_amounts_that_differ_and_duplicates_post_nothing(paid_2024: Engine, tmp_path: Path) -> None:
     engine = paid_2024
-    issued = {x.recipient_uscc: x for x in bank_round.issue(engine, 2024, date(2024, 12, 20)).lines}
+    issued = {x.payee_uscc: x for x in bank_round.issue(engine, 2024, date(2024, 12, 20)).lines}
     before = ledger_size(engine)
     path = return_file(
         tmp_path / "bank-return.csv",
@@ -266,4 +269,4 @@ def test_a_recipient_whose_account_name_is_not_its_own_is_held(paid_2024: Engine
             (E3, "no bank account in force on 2024-12-20"),
         ]
     )  # fmt: skip
-    assert bank_round.issue(engine, 2024, date(2025, 1, 2)).lines[0].recipient_uscc == E3  # its account from 2025
+    assert bank_round.issue(engine, 2024, date(2025, 1, 2)).lines[0].payee_uscc == E3  # its account from 2025
