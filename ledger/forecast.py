@@ -134,40 +134,21 @@ def budget_forecast(
     return Forecast(seq, head, from_year, through_year, by_recipient, still_owed, forfeited)
 
 
-FORECAST_COLUMNS = [
-    "clause",
-    "due_year",
-    "recipient_uscc",
-    "installments",
-    "still_owed",
-    "paid",
-    "forfeited",
-    "fell_due",
-    "forfeited_percent",
-]
-"""The forecast's CSV: first one row per clause and due year (and recipient with ``--by-recipient``) still owed
-(``due_year``, ``installments``, ``still_owed``), then one row per clause with what fell due so far (``paid``,
-``forfeited``, ``fell_due`` = paid + forfeited, ``forfeited_percent`` = forfeited / fell due in percent, half-up to
-0.1); the columns a row does not use are empty, so each column adds up. Amounts in CNY, two decimals."""
+FORECAST_COLUMNS = ["fiscal_year", "clause", "outstanding", "recipients"]
+"""The forecast's CSV (CONTRACT.md 'forecast'): one row per fiscal year (the due year) and clause with something
+committed and not yet settled; ``outstanding`` in CNY with two decimals, ``recipients`` how many recipients it is
+owed to."""
 
 
-def forecast_rows(forecast: Forecast) -> Iterator[dict[str, Any]]:
-    """The rows of ``FORECAST_COLUMNS``."""
+def forecast_rows(by_recipient: list[StillOwed]) -> Iterator[dict[str, Any]]:
+    """The rows of ``FORECAST_COLUMNS`` from the installments still owed per clause, due year and recipient, by
+    fiscal year and clause."""
     from rules.money import cny_of_fen
 
-    for row in forecast.still_owed:
-        yield {
-            "clause": row.clause,
-            "due_year": row.due_year,
-            "recipient_uscc": row.recipient_uscc or "",
-            "installments": row.installments,
-            "still_owed": cny_of_fen(row.fen),
-        }
-    for share in forecast.forfeited:
-        yield {
-            "clause": share.clause,
-            "paid": cny_of_fen(share.paid_fen),
-            "forfeited": cny_of_fen(share.forfeited_fen),
-            "fell_due": cny_of_fen(share.fell_due_fen),
-            "forfeited_percent": shown_percent(share.share),
-        }
+    totals: dict[tuple[int, str], list[int]] = {}
+    for row in by_recipient:
+        found = totals.setdefault((row.due_year, row.clause), [0, 0])
+        found[0] += row.fen
+        found[1] += 1
+    for (year, clause), (fen, recipients) in sorted(totals.items()):
+        yield {"fiscal_year": year, "clause": clause, "outstanding": cny_of_fen(fen), "recipients": recipients}

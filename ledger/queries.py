@@ -170,13 +170,15 @@ def forecast(
     out: Path | None = None,
 ) -> Forecast:
     """What the ledger still owes per clause and due year (and recipient), and the forfeited share per clause
-    (``ledger.forecast.budget_forecast``); written to ``out`` as CSV (``FORECAST_COLUMNS``) when given."""
+    (``ledger.forecast.budget_forecast``); written to ``out`` when given as CSV: per fiscal year and clause, what is
+    outstanding and to how many recipients (``FORECAST_COLUMNS``)."""
     from ledger.exports import write_csv
     from ledger.forecast import FORECAST_COLUMNS, budget_forecast, forecast_rows
 
-    with Session(engine) as session:
+    with Session(engine) as session, session.begin():  # one snapshot: the rows shown and the rows written
         found = budget_forecast(session, from_year, through_year, by_recipient)
+        detail = found if by_recipient else budget_forecast(session, from_year, through_year, True)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(out, FORECAST_COLUMNS, forecast_rows(found))
+        write_csv(out, FORECAST_COLUMNS, forecast_rows(detail.still_owed))
     return found

@@ -26,10 +26,8 @@ def forecast(
     """The budget forecast from the ledger as it stands: the installments committed and not yet settled (no
     payment, forfeit or reversal), per clause and due year (--from/--through: those due years), per recipient too
     with --by-recipient; and per clause what fell due in every cycle so far (paid + forfeited), what was forfeited
-    and its share (exact, half-up to 0.1 %). The CSV's columns: clause, due_year, recipient_uscc, installments,
-    still_owed, paid, forfeited, fell_due, forfeited_percent; a row per clause and due year (and recipient) still
-    owed fills due_year to still_owed, then a row per clause fills paid to forfeited_percent (forfeited / fell_due ×
-    100), the other cells empty; amounts in CNY, two decimals."""
+    and its share (exact, half-up to 0.1 %). The CSV's columns: fiscal_year, clause, outstanding, recipients; a row
+    per due year and clause still owed, what is outstanding in CNY (two decimals) and to how many recipients."""
     from ledger.queries import forecast as read_forecast
 
     if from_year is not None and through_year is not None and from_year > through_year:
