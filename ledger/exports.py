@@ -4,6 +4,7 @@ the start) are neutralised with a leading apostrophe."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,14 @@ QUARANTINE_COLUMNS = ["file", "row", "application_id", "clause", "uscc", "reason
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+"""A signed decimal number: a spreadsheet reads it as the number it is, so it is written as it is."""
+
+
 def neutralise(value: Any) -> str:
-    """A cell as text that a spreadsheet shows but never evaluates."""
+    """A cell as text that a spreadsheet shows but never evaluates (a signed number stays as it is)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text) else text
 
 
 def write_csv(path: Path | str, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:

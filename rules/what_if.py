@@ -204,28 +204,40 @@ def _schedules(installments: pd.DataFrame, ids: pd.Series) -> dict[str, str]:
 
 # ---------------------------------------------------------------- what is shown and written
 
-TOTAL_COLUMNS = ["clause", "fiscal_year", "before", "after", "difference"]
+TOTAL_COLUMNS = ["fiscal_year", "clause", "before", "after", "difference"]
+"""totals.csv (CONTRACT.md 'what-if'): a row per fiscal year and clause (the total is shown, not written)."""
 CHANGED_CSV_COLUMNS = [c.removesuffix("_fen") for c in CHANGED_COLUMNS]
+CHANGES_COLUMNS = [
+    "application_id",
+    "clause",
+    "status_before",
+    "status_after",
+    "award_before",
+    "award_after",
+    "reasons_after",
+]
+"""changes.csv (CONTRACT.md 'what-if'): only the applications whose status or award changes."""
 
 
 def total_rows(comparison: Comparison) -> list[dict[str, str]]:
-    """Per clause and fiscal year, then in all: committed before and after, and the difference, in CNY."""
-    t = comparison.totals
+    """Per fiscal year and clause, then in all (the last row, ``clause`` total): committed before and after, and the
+    difference, in CNY."""
+    t = comparison.totals.sort_values(["fiscal_year", "clause"]) if len(comparison.totals) else comparison.totals
     rows = [
         {
-            "clause": str(c),
             "fiscal_year": str(y),
+            "clause": str(c),
             "before": cny_of_fen(int(b)),
             "after": cny_of_fen(int(a)),
             "difference": _signed(int(a) - int(b)),
         }
-        for c, y, b, a in t[["clause", "fiscal_year", "before_fen", "after_fen"]].itertuples(index=False)
+        for y, c, b, a in t[["fiscal_year", "clause", "before_fen", "after_fen"]].itertuples(index=False)
     ]
     before, after = (int(t[n].sum()) if len(t) else 0 for n in ("before_fen", "after_fen"))
     rows.append(
         {
-            "clause": "total",
             "fiscal_year": "",
+            "clause": "total",
             "before": cny_of_fen(before),
             "after": cny_of_fen(after),
             "difference": _signed(after - before),
@@ -251,6 +263,13 @@ def changed_rows(comparison: Comparison) -> Iterator[dict[str, str]]:
         values["award_before_fen"] = cny_of_fen(int(values["award_before_fen"]))
         values["award_after_fen"] = cny_of_fen(int(values["award_after_fen"]))
         yield {c.removesuffix("_fen"): str(v) for c, v in values.items()}
+
+
+def changes_rows(comparison: Comparison) -> Iterator[dict[str, str]]:
+    """The applications whose status or award changed (``CHANGES_COLUMNS``), amounts in CNY."""
+    for row in changed_rows(comparison):
+        if row["status_before"] != row["status_after"] or row["award_before"] != row["award_after"]:
+            yield {name: row[name] for name in CHANGES_COLUMNS}
 
 
 def _signed(fen: int) -> str:

@@ -51,9 +51,9 @@ def what_if(
     as_of: Annotated[
         str | None, typer.Option(help=f"Only the applications decided up to this date, {DAY} (default: all).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for totals.csv, changed.csv, status.csv, amendment.csv.")] = Path(
-        "subsidy-what-if"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="Folder for totals.csv, changes.csv, changed.csv, status.csv, amendment.csv.")
+    ] = Path("subsidy-what-if"),
 ) -> None:
     """Decide every stored application again under amended parameters and readings, in memory, and compare with
     the ledger: committed per clause and fiscal year before and after, status changes, every changed application.

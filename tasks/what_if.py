@@ -23,10 +23,12 @@ from rules.amendments import Amendment, amend, amendment_rows
 from rules.params import default_parameters
 from rules.what_if import (
     CHANGED_CSV_COLUMNS,
+    CHANGES_COLUMNS,
     TOTAL_COLUMNS,
     Comparison,
     Outcomes,
     changed_rows,
+    changes_rows,
     compare,
     decide_again,
     outcomes_of,
@@ -103,7 +105,8 @@ def compare_with_ledger(before: Outcomes, after: Outcomes) -> Comparison:
 def write_what_if_files(
     comparison: Comparison, amendment: Amendment, runs: list[tuple[int, date]], as_of: date | None, out: str
 ) -> WhatIfResult:
-    """totals.csv, changed.csv, status.csv and amendment.csv in ``out``; what the run shows."""
+    """totals.csv and changes.csv (CONTRACT.md), changed.csv, status.csv and amendment.csv in ``out``; what the run
+    shows."""
     folder = what_if_folder(Path(out))
     result = WhatIfResult(
         as_of,
@@ -116,8 +119,9 @@ def write_what_if_files(
     )
     for name, columns, rows in (
         ("amendment", ["amends", "from", "policy", "amended", "where"], result.amendment),
-        ("totals", TOTAL_COLUMNS, result.totals),
+        ("totals", TOTAL_COLUMNS, result.totals[:-1]),  # the total row is shown, not written
         ("status", ["before", "after", "applications"], result.status_moves),
+        ("changes", CHANGES_COLUMNS, changes_rows(comparison)),
         ("changed", CHANGED_CSV_COLUMNS, changed_rows(comparison)),
     ):
         path = folder / f"{name}.csv"

@@ -70,6 +70,23 @@ def test_a_what_if_run_shows_its_steps_and_comparison(database: str, tmp_path: P
         ("A8", "40000.00", "80000.00"),
     ]
     assert json.loads(artifacts["what-if-changed"]) == [{k: markdown_cell(v) for k, v in r.items()} for r in changed]
+    with open(result.files["totals"], encoding="utf-8") as f:
+        written = list(csv.DictReader(f))
+    assert list(written[0]) == ["fiscal_year", "clause", "before", "after", "difference"]  # CONTRACT.md's columns
+    assert [tuple(r.values()) for r in written if r["clause"] == "A8"] == [("2024", "A8", "120000.00", "240000.00", "+120000.00")]
+    assert (
+        "total" not in {r["clause"] for r in written}
+        and len(written) == len(json.loads(artifacts["what-if-totals"])) - 1
+    )
+    with open(result.files["changes"], encoding="utf-8") as f:
+        changes = list(csv.DictReader(f))
+    assert [tuple(r.values()) for r in changes] == [
+        (r["application_id"], "A8", "approved", "approved", r["award_before"], r["award_after"], r["reasons_after"])
+        for r in changed
+    ]
+    assert list(changes[0]) == [
+        "application_id", "clause", "status_before", "status_after", "award_before", "award_after", "reasons_after"
+    ]  # fmt: skip
     assert _entries() == entries  # nothing written to the ledger
 
 

@@ -202,4 +202,5 @@ def test_exports_neutralise_formulas_and_keep_text_verbatim(db_url: str, tmp_pat
     assert names["T-1"] == '=HYPERLINK("x")'
     assert neutralise('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert neutralise("@SUM(1)") == "'@SUM(1)"
-    assert neutralise("-1") == "'-1" and neutralise("+1") == "'+1" and neutralise("plain") == "plain"
+    assert neutralise("-1+2") == "'-1+2" and neutralise("+1)") == "'+1)" and neutralise("plain") == "plain"
+    assert neutralise("-1") == "-1" and neutralise("+120000.00") == "+120000.00"  # a number is no formula
