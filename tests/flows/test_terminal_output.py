@@ -64,10 +64,14 @@ def test_the_inbox_artifact_escapes_file_names(monkeypatch: pytest.MonkeyPatch) 
     written: list[str] = []
     monkeypatch.setattr(reports, "create_markdown_artifact", lambda text, **_: written.append(text))
     name = "a[x](http://evil)<b>\x1b.csv"
-    summary = SimpleNamespace(inbox="/in", processed=[name], rejected=[f"{name}: bad"], skipped=[], intake=None)
+    returned = SimpleNamespace(file=name, rows=1, cleared=[], bounced=[], already=1, reported=[])
+    summary = SimpleNamespace(
+        inbox="/in", processed=[name], rejected=[f"{name}: bad"], skipped=[], intake=None, reconciled=[returned]
+    )
     reports.publish_inbox_summary.fn(summary)
     [text] = written
     assert "\x1b" not in text and "<b>" not in text and "](http" not in text and "\\[x\\]" in text
+    assert "Return file a\\[x\\]" in text  # a bank return file's name too
 
 
 def _write(path: Path, lines: list[str]) -> str:

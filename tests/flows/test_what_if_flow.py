@@ -73,7 +73,8 @@ def test_a_what_if_run_shows_its_steps_and_comparison(database: str, tmp_path: P
     with open(result.files["totals"], encoding="utf-8") as f:
         written = list(csv.DictReader(f))
     assert list(written[0]) == ["fiscal_year", "clause", "before", "after", "difference"]  # CONTRACT.md's columns
-    assert [tuple(r.values()) for r in written if r["clause"] == "A8"] == [("2024", "A8", "120000.00", "240000.00", "+120000.00")]
+    a8 = [tuple(r.values()) for r in written if r["clause"] == "A8"]
+    assert a8 == [("2024", "A8", "120000.00", "240000.00", "+120000.00")]
     assert (
         "total" not in {r["clause"] for r in written}
         and len(written) == len(json.loads(artifacts["what-if-totals"])) - 1
