@@ -1,7 +1,8 @@
 """Deployments as reviewed code: the inbox intake (hourly), the yearly disbursement cycle (1 December, 09:00
 Shanghai), the blacklist refresh (daily), a daily ledger verification, and the what-if a planner runs from the UI
 with an amendment's path and readings (no schedule; it writes nothing to the ledger), and the bank's payment file and
-reconciliation run from the UI with their year or file (no schedule); one run at a time each.
+reconciliation, and a recovery and its receipts, run from the UI with their parameters (no schedule); one run at a
+time each.
 
 ``subsidy serve`` serves them all from one process for a small installation; ``deploy/prefect.yaml`` describes
 the same deployments for a work pool and workers. Paths come from the environment (SUBSIDY_INBOX,
@@ -20,6 +21,7 @@ from flows.bank import payment_file_flow, reconcile_flow
 from flows.disbursement import disbursement_flow
 from flows.inbox import inbox_intake_flow
 from flows.records import verify_flow
+from flows.recovery import receipt_flow, recovery_flow
 from flows.reference import reference_refresh_flow
 from flows.what_if import what_if_flow
 
@@ -80,6 +82,20 @@ def build_deployments() -> list[RunnerDeployment]:
             concurrency_limit=1,
             description="Reconciles the bank's return file (run it with its path): lines cleared or returned, once.",
             tags=["subsidy", "bank"],
+        ),
+        recovery_flow.to_deployment(
+            name="recovery",
+            concurrency_limit=1,
+            description="Revokes an award (run it with the application, the document, who approved it and why): "
+            "cancels what is unsettled, withholds what was not sent, claims back what reached the recipient.",
+            tags=["subsidy", "recovery"],
+        ),
+        receipt_flow.to_deployment(
+            name="recovery-receipt",
+            concurrency_limit=1,
+            description="Records money paid back of a revoked award (run it with the application, amount in fen and "
+            "value date).",
+            tags=["subsidy", "recovery"],
         ),
     ]
     return deployments  # to_deployment called outside an event loop returns the deployment itself

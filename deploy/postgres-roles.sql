@@ -12,7 +12,8 @@ GRANT USAGE ON SCHEMA public TO subsidy_app;
 GRANT SELECT ON alembic_version TO subsidy_app;
 GRANT SELECT, INSERT ON ledger_transactions, journal_batches, intake_runs, cycles, decisions, applications, quarantine,
     inbox_files, parameter_sets, reference_loads, blacklist_entries, registry_entries, external_awards,
-    case_decisions, onboarding_entries, bank_account_entries, payment_files, payment_lines, bank_returns
+    case_decisions, onboarding_entries, bank_account_entries, payment_files, payment_lines, bank_returns,
+    recoveries
     TO subsidy_app;
 GRANT UPDATE (validation, blacklist_load_id, rows_read, decided, unchanged, quarantined) ON intake_runs TO subsidy_app;
 GRANT UPDATE (paid_count, paid_fen, forfeited_count, forfeited_fen, chain_head) ON cycles TO subsidy_app;

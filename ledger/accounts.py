@@ -12,15 +12,23 @@ Accounts (integer fen):
     cleared:<clause>:<year>     paid installments the bank's return file says reached the recipient
     returned:<clause>:<year>    paid installments the bank returned (bounced), owed again: the next payments file
                                 offers them again
+    cancelled:<clause>:<year>   installments of a revoked award that were not settled: the commitment is released
+    withheld:<clause>:<year>    paid installments of a revoked award that the bank never got (or returned): kept
+    receivable:<uscc>           what a recipient owes back of a revoked award that reached it (claimed)
+    recovered:<clause>:<year>   what recipients paid back
 
 The money of one paid installment goes along a trail, each step an entry that follows the one before it
 (``reverses_seq`` names that entry; a unique index lets each entry be followed once): payment → issue (paid →
 in_transit) → clear (in_transit → cleared) or bounce (in_transit → returned) → reissue (returned → in_transit) → …
-So a payment is issued once, an issue has one outcome, a bounce is offered again once, whatever runs again.
+So a payment is issued once, an issue has one outcome, a bounce is offered again once, whatever runs again. A
+revocation (``subsidy recover``) ends each trail: a payment not yet sent is withheld (paid → withheld), a returned one
+retained (returned → withheld), a cleared one claimed back (cleared → receivable, all or part of it), and each receipt
+of money paid back follows the claim or the receipt before it (receivable → recovered); the installments not yet
+settled are cancelled (payable → cancelled, their one settlement).
 
-Business keys: ``commitment/<app>/<k>``, ``settlement/<app>/<k>`` (a payment or a forfeit: one per installment),
-``reversal/<seq>``, ``<issue|reissue|clear|bounce>/<app>/<k>/<seq followed>``. A reversal moves the entry it
-reverses back: its accounts are that entry's, swapped.
+Business keys: ``commitment/<app>/<k>``, ``settlement/<app>/<k>`` (a payment, a forfeit or a cancellation: one per
+installment), ``reversal/<seq>``, ``<step>/<app>/<k>/<seq followed>`` for each step of a trail. A reversal moves
+the entry it reverses back: its accounts are that entry's, swapped.
 """
 
 from __future__ import annotations
@@ -38,8 +46,21 @@ COMMITMENT, PAYMENT, FORFEIT, REVERSAL = "commitment", "payment", "forfeit", "re
 ISSUE, REISSUE, CLEAR, BOUNCE = "issue", "reissue", "clear", "bounce"
 BANK_TRANSFERS = (ISSUE, REISSUE, CLEAR, BOUNCE)
 """The steps of a paid installment's money through the bank; each follows one entry (``FOLLOWS``)."""
-FOLLOWS = {ISSUE: (PAYMENT,), REISSUE: (BOUNCE,), CLEAR: (ISSUE, REISSUE), BOUNCE: (ISSUE, REISSUE)}
-"""The kinds of entry each bank transfer follows on an installment's trail."""
+CANCEL, WITHHOLD, RETAIN, CLAIM, RECEIPT = "cancel", "withhold", "retain", "claim", "receipt"
+RECOVERY_STEPS = (WITHHOLD, RETAIN, CLAIM, RECEIPT)
+"""The steps a revocation adds to a paid installment's trail; each follows one entry (``FOLLOWS``)."""
+FOLLOWS = {
+    ISSUE: (PAYMENT,),
+    REISSUE: (BOUNCE,),
+    CLEAR: (ISSUE, REISSUE),
+    BOUNCE: (ISSUE, REISSUE),
+    WITHHOLD: (PAYMENT,),
+    RETAIN: (BOUNCE,),
+    CLAIM: (CLEAR,),
+    RECEIPT: (CLAIM, RECEIPT),
+}
+"""The kinds of entry each step of a trail follows."""
+TRAIL_STEPS = (*BANK_TRANSFERS, *RECOVERY_STEPS)
 
 ACCOUNTS = {
     "budget": "budget:{clause}:{fiscal_year}",
@@ -49,6 +70,10 @@ ACCOUNTS = {
     "in_transit": "in_transit:{clause}:{fiscal_year}",
     "cleared": "cleared:{clause}:{fiscal_year}",
     "returned": "returned:{clause}:{fiscal_year}",
+    "cancelled": "cancelled:{clause}:{fiscal_year}",
+    "withheld": "withheld:{clause}:{fiscal_year}",
+    "receivable": "receivable:{recipient_uscc}",
+    "recovered": "recovered:{clause}:{fiscal_year}",
 }
 """Each account's name, from the entry's columns."""
 
@@ -60,6 +85,11 @@ MOVES = {
     REISSUE: ("returned", "in_transit"),
     CLEAR: ("in_transit", "cleared"),
     BOUNCE: ("in_transit", "returned"),
+    CANCEL: ("payable", "cancelled"),
+    WITHHOLD: ("paid", "withheld"),
+    RETAIN: ("returned", "withheld"),
+    CLAIM: ("cleared", "receivable"),
+    RECEIPT: ("receivable", "recovered"),
 }
 """The account each kind of entry debits and the one it credits (a reversal: those of the entry it reverses,
 swapped)."""
@@ -68,15 +98,23 @@ KEYS = {
     COMMITMENT: "commitment/{application_id}/{installment}",
     PAYMENT: "settlement/{application_id}/{installment}",
     FORFEIT: "settlement/{application_id}/{installment}",
+    CANCEL: "settlement/{application_id}/{installment}",
     REVERSAL: "reversal/{reverses_seq}",
-    **{kind: kind + "/{application_id}/{installment}/{reverses_seq}" for kind in BANK_TRANSFERS},
+    **{kind: kind + "/{application_id}/{installment}/{reverses_seq}" for kind in TRAIL_STEPS},
 }
 """What each kind of entry is for: posted at most once under it."""
 
-POSTED_ONCE = "(CASE kind WHEN 'commitment' THEN 0 WHEN 'payment' THEN -1 WHEN 'forfeit' THEN -1 ELSE reverses_seq END)"
+POSTED_ONCE = (
+    "(CASE kind WHEN 'commitment' THEN 0 WHEN 'payment' THEN -1 WHEN 'forfeit' THEN -1 WHEN 'cancel' THEN -1 "
+    "ELSE reverses_seq END)"
+)
 """With the application and the installment, what the unique index behind the business keys holds: an installment's
-commitment (0), its one settlement (-1: a payment or a forfeit), the reversal or bank transfer following entry n
-(n)."""
+commitment (0), its one settlement (-1: a payment, a forfeit or a cancellation), the reversal or step following
+entry n (n)."""
+POSTED_ONCE_BEFORE_RECOVERIES = (
+    "(CASE kind WHEN 'commitment' THEN 0 WHEN 'payment' THEN -1 WHEN 'forfeit' THEN -1 ELSE reverses_seq END)"
+)
+"""``POSTED_ONCE`` before recoveries (migration f2a4c6e8b0d3 goes from it and back to it)."""
 POSTED_ONCE_BEFORE_TRANSFERS = "(CASE kind WHEN 'commitment' THEN 0 WHEN 'reversal' THEN reverses_seq ELSE -1 END)"
 """``POSTED_ONCE`` before bank transfers (migration d9f1b3c5e7a2 goes from it and back to it)."""
 

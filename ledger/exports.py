@@ -16,6 +16,7 @@ from ledger.journal import BatchWalk, journal_batches
 from ledger.models import DecisionRecord, LedgerTransaction, QuarantineRecord, TransactionKind
 from ledger.payment_files import bank_states
 from ledger.posting import GENESIS_HASH
+from ledger.recoveries import RECOVERY_COLUMNS, recovery_rows
 from rules.model import Reason, Status
 from rules.money import cny, from_fen
 
@@ -203,4 +204,5 @@ EXPORTS = {
     "payments": (PAYMENT_COLUMNS, payment_rows),
     "ledger": (LEDGER_COLUMNS, ledger_rows),
     "quarantine": (QUARANTINE_COLUMNS, quarantine_rows),
+    "recoveries": (RECOVERY_COLUMNS, recovery_rows),
 }

@@ -3,24 +3,29 @@ inserted (the triggers of migration a1f3c5e7b9d2) and ``ledger verify`` checks t
 
 - a commitment is an installment of an approved decision: the decision's clause and recipient, a due year, and the
   decision's commitments together never above its award (``verify`` also holds them equal to it);
-- a payment or forfeit settles one commitment installment due by its year and not reversed: same recipient, clause
-  and amount (its key ``settlement/<app>/<k>`` is held once by a unique index, so at most one per installment); so
-  no payable account goes below zero;
+- a payment, forfeit or cancellation settles one commitment installment due by its year and not reversed: same
+  recipient, clause and amount (its key ``settlement/<app>/<k>`` is held once by a unique index, so at most one per
+  installment); so no payable account goes below zero;
 - a reversal mirrors the entry it reverses (same amount, application, installment, clause, year and recipient, so
   the same accounts, swapped), never reverses a commitment that was settled, nor a bank transfer;
 - a bank transfer (issue, reissue, clear, bounce) follows the entry before it on its installment's trail
   (``ledger.accounts.FOLLOWS``: an issue a payment, a clear or bounce an issue or reissue, a reissue a bounce) and
   carries the same amount, application, installment, clause, year and recipient; each entry is followed once (the
-  unique index on ``reverses_seq``), so no payment goes to the bank twice and no transfer has two outcomes.
+  unique index on ``reverses_seq``), so no payment goes to the bank twice and no transfer has two outcomes;
+- a recovery step follows the entry before it the same way: a withholding a payment not sent, a retention a bounce
+  not sent again (all of the amount), a claim a clear (all or part of it), a receipt the claim or the receipt before
+  it, the receipts of an installment never more than its claim.
 
 An entry's key and accounts are not stored: they follow from these columns (``ledger.accounts``).
 """
 
 from __future__ import annotations
 
-from ledger.accounts import BANK_TRANSFERS, FOLLOWS
+from ledger.accounts import BANK_TRANSFERS, FOLLOWS, TRAIL_STEPS
 
-KINDS = ("commitment", "payment", "forfeit", "reversal", *BANK_TRANSFERS)
+KINDS = ("commitment", "payment", "forfeit", "cancel", "reversal", *TRAIL_STEPS)
+WHOLE_STEPS = (*BANK_TRANSFERS, "withhold", "retain")
+"""The steps of a trail that move the whole amount of the entry they follow."""
 
 
 def commitment_ok(r: str, same: str, new_rows_in_table: bool) -> str:
@@ -58,24 +63,44 @@ def reversal_ok(r: str, same: str) -> str:
               AND NOT (o.kind = 'commitment' AND EXISTS (
                   SELECT 1 FROM ledger_transactions s
                   WHERE s.application_id = o.application_id AND s.installment = o.installment
-                    AND s.kind IN ('payment', 'forfeit')))))"""
+                    AND s.kind IN ('payment', 'forfeit', 'cancel')))))"""
 
 
-def transfer_ok(r: str, kind: str) -> str:
+def transfer_ok(r: str, kind: str, amount: str | None = None) -> str:
+    """A step of a trail follows an entry of the kinds before it (``FOLLOWS``) with the same names, and its amount
+    meets ``amount`` (SQL; by default: all of the entry's)."""
     follows = ", ".join(f"'{k}'" for k in FOLLOWS[kind])
+    amount = amount or f"o.amount_fen = {r}.amount_fen"
     return f"""(
         EXISTS (
             SELECT 1 FROM ledger_transactions o
-            WHERE o.seq = {r}.reverses_seq AND o.kind IN ({follows}) AND o.amount_fen = {r}.amount_fen
+            WHERE o.seq = {r}.reverses_seq AND o.kind IN ({follows}) AND {amount}
               AND o.application_id = {r}.application_id AND o.installment = {r}.installment
               AND o.clause = {r}.clause AND o.fiscal_year = {r}.fiscal_year
               AND o.recipient_uscc = {r}.recipient_uscc))"""
 
 
+def claim_ok(r: str) -> str:
+    """A claim takes back all or part of what cleared."""
+    return transfer_ok(r, "claim", f"{r}.amount_fen > 0 AND {r}.amount_fen <= o.amount_fen")
+
+
+def receipt_ok(r: str, new_rows_in_table: bool) -> str:
+    """A receipt follows the claim or the receipt before it, and the receipts of an installment never come to more
+    than its claim."""
+    already = "" if new_rows_in_table else f"{r}.amount_fen + "
+    within = f"""{r}.amount_fen > 0 AND {already}(
+        SELECT COALESCE(SUM(x.amount_fen), 0) FROM ledger_transactions x
+        WHERE x.kind = 'receipt' AND x.application_id = {r}.application_id AND x.installment = {r}.installment
+    ) <= (SELECT SUM(c.amount_fen) FROM ledger_transactions c
+          WHERE c.kind = 'claim' AND c.application_id = {r}.application_id AND c.installment = {r}.installment)"""
+    return transfer_ok(r, "receipt", within)
+
+
 RULES = (
     "(a commitment must be an installment of an approved decision within its award; a payment or forfeit must "
     "settle one unreversed commitment installment, same recipient and amount; a reversal must mirror its entry; "
-    "a bank transfer must follow the step before it on the trail of its installment)"
+    "a bank transfer or a recovery must follow the step before it on the trail of its installment)"
 )
 MESSAGE = f"ledger: entry does not match what it is for {RULES}"
 
@@ -92,8 +117,11 @@ def entry_ok(r: str, dialect: str, new_rows_in_table: bool) -> str:
         WHEN 'commitment' THEN {commitment_ok(r, same, new_rows_in_table)}
         WHEN 'payment' THEN {settlement_ok(r, same)}
         WHEN 'forfeit' THEN {settlement_ok(r, same)}
+        WHEN 'cancel' THEN {settlement_ok(r, same)}
         WHEN 'reversal' THEN {reversal_ok(r, same)}
-        {" ".join(f"WHEN '{kind}' THEN {transfer_ok(r, kind)}" for kind in BANK_TRANSFERS)}
+        {" ".join(f"WHEN '{kind}' THEN {transfer_ok(r, kind)}" for kind in WHOLE_STEPS)}
+        WHEN 'claim' THEN {claim_ok(r)}
+        WHEN 'receipt' THEN {receipt_ok(r, new_rows_in_table)}
         ELSE false END, false)"""
 
 
@@ -137,9 +165,11 @@ def trigger_statements(dialect: str, label: str) -> list[str]:
     same = same_operator(dialect)
     checks = {
         "commitment": ("NEW.kind = 'commitment'", commitment_ok("NEW", same, False)),
-        "settlement": ("NEW.kind IN ('payment', 'forfeit')", settlement_ok("NEW", same)),
+        "settlement": ("NEW.kind IN ('payment', 'forfeit', 'cancel')", settlement_ok("NEW", same)),
         "reversal": ("NEW.kind = 'reversal'", reversal_ok("NEW", same)),
-        **{kind: (f"NEW.kind = '{kind}'", transfer_ok("NEW", kind)) for kind in BANK_TRANSFERS},
+        **{kind: (f"NEW.kind = '{kind}'", transfer_ok("NEW", kind)) for kind in WHOLE_STEPS},
+        "claim": ("NEW.kind = 'claim'", claim_ok("NEW")),
+        "receipt": ("NEW.kind = 'receipt'", receipt_ok("NEW", False)),
         "kind": (f"NEW.kind NOT IN {KINDS!r}", "0"),
     }
     return [
@@ -158,5 +188,5 @@ def drop_trigger_statements(dialect: str) -> list[str]:
         ]
     return [
         f"DROP TRIGGER IF EXISTS ledger_{name}_matches"
-        for name in ("commitment", "settlement", "reversal", *BANK_TRANSFERS, "kind")
+        for name in ("commitment", "settlement", "reversal", *TRAIL_STEPS, "kind")
     ]

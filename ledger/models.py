@@ -54,6 +54,11 @@ class TransactionKind(StrEnum):
     REISSUE = "reissue"
     CLEAR = "clear"
     BOUNCE = "bounce"
+    CANCEL = "cancel"
+    WITHHOLD = "withhold"
+    RETAIN = "retain"
+    CLAIM = "claim"
+    RECEIPT = "receipt"
 
 
 class IntakeRun(Base):
@@ -475,3 +480,19 @@ class BankReturn(Base):
     bounced: Mapped[int] = mapped_column(Integer)
     reported: Mapped[list[Any]] = mapped_column(JSON)
     """Rows that posted nothing and why (an unknown reference, an amount that differs, a duplicate)."""
+
+
+class Recovery(Base):
+    """An award revoked (``subsidy recover``): by which document, approved by whom, why, on which day. Its
+    cancellations, withholdings and claims are ledger entries, as are the receipts of money paid back."""
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient_uscc: Mapped[str] = mapped_column(String(18))
+    document_ref: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)

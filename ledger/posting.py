@@ -25,22 +25,25 @@ from ledger.bulk import INSERT_CHUNK, LOOKUP_CHUNK, bulk_insert_tuples
 from ledger.models import JournalBatch, LedgerTransaction, TransactionKind
 
 GENESIS_HASH = "0" * 64
-COMMITMENT, PAYMENT, FORFEIT = (
-    k.value for k in (TransactionKind.COMMITMENT, TransactionKind.PAYMENT, TransactionKind.FORFEIT)
+COMMITMENT, PAYMENT, FORFEIT, CANCEL = (
+    k.value
+    for k in (TransactionKind.COMMITMENT, TransactionKind.PAYMENT, TransactionKind.FORFEIT, TransactionKind.CANCEL)
 )
+SETTLEMENTS = (PAYMENT, FORFEIT, CANCEL)
+"""The kinds that settle an installment, one each (``settlement/<app>/<k>``)."""
 
 
 def still_open(commitment: Any, through_seq: int | None = None) -> ColumnElement[bool]:
     """Which entries of ``commitment`` (an alias of the ledger's table) are installments still owed: commitments
-    that no payment or forfeit has settled and no reversal has undone (among the entries up to ``through_seq``,
-    when given). An installment is settled at most once (its settlement's business key is unique), so a settled one
-    is never owed again. The cycle pays these; the report counts them."""
+    that no payment, forfeit or cancellation has settled and no reversal has undone (among the entries up to
+    ``through_seq``, when given). An installment is settled at most once (its settlement's business key is unique),
+    so a settled one is never owed again. The cycle pays these; the report counts them."""
     other = LedgerTransaction.__table__.alias("other")
     in_cut = true() if through_seq is None else other.c.seq <= through_seq
     settled = exists().where(
         other.c.application_id == commitment.c.application_id,
         other.c.installment == commitment.c.installment,
-        other.c.kind.in_([PAYMENT, FORFEIT]),
+        other.c.kind.in_(SETTLEMENTS),
         in_cut,
     )
     reversed_ = exists().where(other.c.reverses_seq == commitment.c.seq, in_cut)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.gc_pause import collector_paused
-from ledger.accounts import BANK_TRANSFERS, CLEAR, ISSUE, REISSUE
+from ledger.accounts import ISSUE, REISSUE, TRAIL_STEPS
 from ledger.models import (
     ApplicationRecord,
     DecisionRecord,
@@ -22,6 +22,7 @@ from ledger.models import (
     PaymentLine,
     QuarantineRecord,
 )
+from ledger.posting import SETTLEMENTS
 from ledger.verify import Balances, VerifyReport, ledger_balances, verify_ledger
 
 if TYPE_CHECKING:
@@ -121,10 +122,10 @@ def _installments(session: Session, application_id: str) -> list[dict[str, Any]]
         .where(LedgerTransaction.application_id == application_id)
         .order_by(LedgerTransaction.seq)
     ).all()
-    settled = {t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in ("payment", "forfeit")}
+    settled = {t.installment: (t.kind, t.fiscal_year, t.reasons) for t in entries if t.kind in SETTLEMENTS}
     bank: dict[int | None, list[str]] = {}
     for t in entries:
-        if t.kind in BANK_TRANSFERS:
+        if t.kind in TRAIL_STEPS:
             bank.setdefault(t.installment, []).append(_bank_step(session, t))
     return [
         {
@@ -138,14 +139,28 @@ def _installments(session: Session, application_id: str) -> list[dict[str, Any]]
     ]
 
 
+STEP_WORDS = {
+    "clear": "cleared",
+    "bounce": "returned by the bank",
+    "withhold": "withheld: the award was revoked before it was sent",
+    "retain": "withheld: the award was revoked after the bank returned it",
+    "claim": "claimed back",
+    "receipt": "paid back",
+}
+"""A step of an installment's trail after it left, in words (with the entry's amount and its reasons)."""
+
+
 def _bank_step(session: Session, t: LedgerTransaction) -> str:
-    """One step of a paid installment's money through the bank, in words."""
+    """One step of a paid installment's money through the bank or back, in words."""
+    from rules.money import cny_of_fen
+
     if t.kind in (ISSUE, REISSUE):
         line = session.scalar(
             select(PaymentLine.reference).where(PaymentLine.first_seq <= t.seq, PaymentLine.last_seq >= t.seq)
         )
         return f"{'sent again' if t.kind == REISSUE else 'sent'} in payment file line {line}"
-    return f"{'cleared' if t.kind == CLEAR else 'returned by the bank'}, {t.reasons}"
+    amount = f" {cny_of_fen(t.amount_fen)}" if t.kind in ("claim", "receipt") else ""
+    return f"{STEP_WORDS[t.kind]}{amount}" + (f", {t.reasons}" if t.reasons else "")
 
 
 def verify(

@@ -172,31 +172,45 @@ class ClauseBalance:
     committed_fen: int = 0
     paid_fen: int = 0
     forfeited_fen: int = 0
+    cancelled_fen: int = 0
+    """Installments of revoked awards cancelled before they were settled."""
     in_transit_fen: int = 0
     """Paid and sent to the bank in a payment file; its outcome not yet known."""
     cleared_fen: int = 0
-    """Paid and, as the bank's return file says, in the recipient's account."""
+    """Paid and, as the bank's return file says, in the recipient's account (and not claimed back)."""
     returned_fen: int = 0
     """Paid, sent, and returned by the bank: owed again until the next payment file sends it."""
+    withheld_fen: int = 0
+    """Paid in a cycle, then kept when the award was revoked before the money left."""
+    claimed_fen: int = 0
+    """Cleared, then claimed back from the recipient when the award was revoked."""
+    recovered_fen: int = 0
+    """Of what was claimed, paid back."""
 
     @property
     def outstanding_fen(self) -> int:
-        return self.committed_fen - self.paid_fen - self.forfeited_fen
+        return self.committed_fen - self.paid_fen - self.forfeited_fen - self.cancelled_fen
 
     @property
     def not_sent_fen(self) -> int:
         """Paid in a cycle but in no payment file yet (waiting for one, or held): paid = cleared + in transit +
-        returned + not sent."""
-        return self.paid_fen - self.cleared_fen - self.in_transit_fen - self.returned_fen
+        returned + not sent + withheld + claimed."""
+        sent = self.cleared_fen + self.in_transit_fen + self.returned_fen
+        return self.paid_fen - sent - self.withheld_fen - self.claimed_fen
 
 
-BANK_STEPS = {
+TRAIL_MOVES = {
     TransactionKind.ISSUE.value: {"in_transit_fen": 1},
     TransactionKind.REISSUE.value: {"in_transit_fen": 1, "returned_fen": -1},
     TransactionKind.CLEAR.value: {"in_transit_fen": -1, "cleared_fen": 1},
     TransactionKind.BOUNCE.value: {"in_transit_fen": -1, "returned_fen": 1},
+    TransactionKind.CANCEL.value: {"cancelled_fen": 1},
+    TransactionKind.WITHHOLD.value: {"withheld_fen": 1},
+    TransactionKind.RETAIN.value: {"returned_fen": -1, "withheld_fen": 1},
+    TransactionKind.CLAIM.value: {"cleared_fen": -1, "claimed_fen": 1},
+    TransactionKind.RECEIPT.value: {"recovered_fen": 1},
 }
-"""How each bank transfer moves a clause's paid money between not sent, in transit, cleared and returned."""
+"""How each cancellation and each step of a trail moves a clause's money between the balances."""
 
 
 @dataclass
@@ -239,6 +253,6 @@ def ledger_balances(
             b.paid_fen += amount
         elif effective == TransactionKind.FORFEIT.value:
             b.forfeited_fen += amount
-        for name, sign in BANK_STEPS.get(effective or "", {}).items():
+        for name, sign in TRAIL_MOVES.get(effective or "", {}).items():
             setattr(b, name, getattr(b, name) + sign * amount)
     return balances

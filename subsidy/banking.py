@@ -133,3 +133,74 @@ def print_bank_round(files: list[Any], reconciliations: list[Any]) -> None:
     if files:
         for h in files[-1].issued.held:
             console.print(f"held {h.recipient_uscc} ({h.fiscal_years}): {markup(h.why)}", highlight=False)
+
+
+@banking.command()
+def recover(
+    application_id: Annotated[str, typer.Argument(help="The application whose award is revoked or paid back.")],
+    document_ref: Annotated[str | None, typer.Option(help="The revoking document (文号).")] = None,
+    approved_by: Annotated[str | None, typer.Option(help="Who approved the revocation (审批人).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the award is revoked.")] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(help="CNY: to claim back (default all that reached the recipient); with --received, paid back."),
+    ] = None,
+    received: Annotated[
+        bool, typer.Option("--received", help="Record money paid back (with --amount, --value-date).")
+    ] = False,
+    value_date: Annotated[str | None, typer.Option(help=f"With --received: the day the money arrived, {DAY}.")] = None,
+    on: Annotated[str | None, typer.Option(help=f"The day of the revocation, {DAY} (default today).")] = None,
+) -> None:
+    """Revoke an award (--document-ref, --approved-by, --reason; --amount to claim back less): every installment not
+    yet settled is cancelled, paid money the bank never got is withheld, and what reached the recipient is claimed
+    back as a receivable; refused while money is in transit. With --received, record money paid back (--amount,
+    --value-date). Run again, nothing is posted twice."""
+    fen = _fen(amount)
+    if received:
+        day = day_of(value_date)
+        if fen is None or day is None:
+            raise typer.BadParameter("--received needs --amount and --value-date", param_hint="--received")
+        from flows.recovery import receipt_flow
+
+        done = run_flow(lambda: receipt_flow(application_id, fen, day))
+        state = "recorded" if done.new else "already recorded: nothing posted"
+        console.print(
+            f"{markup(application_id)}: {cny_of_fen(done.amount_fen)} CNY paid back on {done.value_date} ({state}); "
+            f"still owed back {cny_of_fen(done.outstanding_fen)} CNY",
+            highlight=False,
+        )
+        return
+    if not (document_ref and approved_by and reason):
+        raise typer.BadParameter("a revocation needs --document-ref, --approved-by and --reason", param_hint="--reason")
+    from flows.recovery import recovery_flow
+
+    print_revocation(
+        run_flow(lambda: recovery_flow(application_id, document_ref, approved_by, reason, day_of(on), fen))
+    )
+
+
+def _fen(amount: str | None) -> int | None:
+    if amount is None:
+        return None
+    from rules.money import to_fen
+    from validations.values import BadValue, parse_amount
+
+    try:
+        return to_fen(parse_amount(amount))
+    except (BadValue, ValueError) as e:
+        raise typer.BadParameter(str(e), param_hint="--amount") from None
+
+
+def print_revocation(done: Any) -> None:
+    said = "revoked" if done.new else "already revoked: nothing posted"
+    console.print(
+        f"{markup(done.application_id)} {said} ({markup(done.document_ref)}, {done.revoked_on}); recipient "
+        f"{done.recipient_uscc}",
+        highlight=False,
+    )
+    table = Table()
+    for column in ("step", "installments", "amount (CNY)"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for step, what in (("cancelled", done.cancelled), ("withheld", done.withheld), ("claimed back", done.claimed)):
+        table.add_row(step, ", ".join(str(k) for k, _ in what) or "-", cny_of_fen(done.fen(what)))
+    console.print(table)

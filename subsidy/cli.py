@@ -35,7 +35,18 @@ app.add_typer(planning)  # forecast, what-if: top-level verbs
 app.add_typer(banking)  # payments-file, reconcile: top-level verbs
 
 
-FLOW_COMMANDS = {"intake", "disburse", "inbox", "refresh", "demo", "serve", "what-if", "payments-file", "reconcile"}
+FLOW_COMMANDS = {
+    "intake",
+    "disburse",
+    "inbox",
+    "refresh",
+    "demo",
+    "serve",
+    "what-if",
+    "payments-file",
+    "reconcile",
+    "recover",
+}
 """The verbs that change money or data run as Prefect flows; the others answer at once, without a server."""
 
 
@@ -136,11 +147,12 @@ class ExportKind(StrEnum):
     payments = "payments"
     ledger = "ledger"
     quarantine = "quarantine"
+    recoveries = "recoveries"
 
 
 @app.command()
 def export(
-    what: Annotated[ExportKind, typer.Argument(help="decisions, payments, ledger or quarantine")],
+    what: Annotated[ExportKind, typer.Argument(help="decisions, payments, ledger, quarantine or recoveries")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
 ) -> None:
     """Write an export with exactly the contract's columns."""

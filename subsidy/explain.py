@@ -43,6 +43,9 @@ def _head(decision: dict[str, Any]) -> Panel:
     return Panel(head, title="Decision", expand=False)
 
 
+SETTLED_AS = {"payment": "paid", "forfeit": "forfeited", "cancel": "cancelled"}
+
+
 def _installments(installments: list[dict[str, Any]]) -> Table:
     sched = Table(
         "installment", "due year", "amount (CNY)", "settled", "bank", title="Installments", title_justify="left"
@@ -52,8 +55,7 @@ def _installments(installments: list[dict[str, Any]]) -> Table:
         text = (
             "pending"
             if not settled
-            else f"{'paid' if settled[0] == 'payment' else 'forfeited'} in {settled[1]}"
-            + (f" ({settled[2]})" if settled[2] else "")
+            else f"{SETTLED_AS[settled[0]]} in {settled[1]}" + (f" ({settled[2]})" if settled[2] else "")
         )
         bank = "\n".join(markup(step) for step in i.get("bank") or []) or "-"
         sched.add_row(*(markup(c) for c in (i["number"], i["due_year"], i["amount"], text)), bank)

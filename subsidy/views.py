@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from core.settings import database_url, redact_url
@@ -195,26 +195,44 @@ def print_pairs(header: tuple[str, ...], rows: Any, title: str) -> None:
     console.print(table)
 
 
-def balance_table(balances: Any, title: str) -> Table:
+BALANCE_COLUMNS = {
+    "committed": "committed_fen",
+    "paid": "paid_fen",
+    "forfeited": "forfeited_fen",
+    "outstanding": "outstanding_fen",
+    "cleared": "cleared_fen",
+    "in transit": "in_transit_fen",
+    "returned": "returned_fen",
+    "not sent": "not_sent_fen",
+}
+RECOVERY_BALANCE_COLUMNS = {
+    "cancelled": "cancelled_fen",
+    "withheld": "withheld_fen",
+    "claimed back": "claimed_fen",
+    "recovered": "recovered_fen",
+}
+"""Shown in a second table, when some award was revoked."""
+
+
+def balance_table(balances: Any, title: str) -> Group:
+    """Per clause, what was committed and paid and where the paid money is; and, when an award was revoked, what
+    was cancelled, withheld, claimed back and recovered."""
+    tables = [_figures(balances, title, BALANCE_COLUMNS)]
+    if any(getattr(b, name) for b in balances.by_clause.values() for name in RECOVERY_BALANCE_COLUMNS.values()):
+        tables.append(_figures(balances, "Revoked awards per clause (CNY)", RECOVERY_BALANCE_COLUMNS))
+    return Group(*tables)
+
+
+def _figures(balances: Any, title: str, columns: dict[str, str]) -> Table:
     from rules.money import from_fen
 
     table = Table(title=title, title_justify="left")
-    columns = ("committed", "paid", "forfeited", "outstanding", "cleared", "in transit", "returned", "not sent")
     table.add_column("clause", justify="left")
     for col in columns:
         table.add_column(col, justify="right")
     totals = [0] * len(columns)
     for clause, b in sorted(balances.by_clause.items()):
-        values = [
-            b.committed_fen,
-            b.paid_fen,
-            b.forfeited_fen,
-            b.outstanding_fen,
-            b.cleared_fen,
-            b.in_transit_fen,
-            b.returned_fen,
-            b.not_sent_fen,
-        ]
+        values = [getattr(b, name) for name in columns.values()]
         totals = [t + v for t, v in zip(totals, values, strict=True)]
         table.add_row(markup(clause), *(cny(from_fen(v)) for v in values))
     table.add_row("total", *(cny(from_fen(v)) for v in totals), style="bold")

@@ -185,3 +185,59 @@ def test_the_flows_show_their_steps_and_artifacts_with_input_text_escaped(databa
     [returned] = json.loads(artifacts["bank-returned-lines"])
     assert returned["bank's reason"] == "\\<img src=x onerror=alert(1)\\> \\[see\\](http\\://x)"
     assert any(m.startswith("return file bank-return.csv: 1 row(s); cleared 0 line(s)") for m in logs)
+
+
+def test_cli_revokes_an_award_records_money_paid_back_and_exports_it(database: str, tmp_path: Path) -> None:
+    from tasks import bank_round
+    from tests.ledger.test_bank_round import reconcile, return_file
+
+    rent = _paid(tmp_path)
+    lines = bank_round.issue(get_engine(), 2024, date(2024, 12, 10)).lines
+    reconcile(
+        get_engine(),
+        return_file(tmp_path / "back.csv", [(x.reference, f"{x.amount_fen / 100:.2f}", "success", "") for x in lines]),
+    )
+    runner = CliRunner()
+    incomplete = runner.invoke(app, ["recover", "R-2", "--document-ref", "闵经委〔2025〕3号"])
+    said = " ".join(incomplete.output.replace("│", " ").split())
+    assert incomplete.exit_code == 2 and "a revocation needs --document-ref, --approved-by and --reason" in said
+    args = [
+        "recover",
+        "R-2",
+        "--document-ref",
+        "闵经委〔2025〕3号",
+        "--approved-by",
+        "区经委",
+        "--reason",
+        "审计发现虚报",
+    ]
+    revoked = runner.invoke(app, [*args, "--on", "2025-03-01"])
+    assert revoked.exit_code == 0, revoked.output
+    shown = " ".join(revoked.output.split())
+    assert "R-2 revoked (闵经委〔2025〕3号, 2025-03-01)" in shown
+    assert f"claimed back │ 1 │ {rent // 100}.{rent % 100:02d}" in shown and "cancelled │ 2, 3 │" in shown
+    again = runner.invoke(app, [*args, "--on", "2025-03-02"])
+    assert "R-2 already revoked: nothing posted (闵经委〔2025〕3号, 2025-03-01)" in " ".join(again.output.split())
+    paid_back = runner.invoke(
+        app, ["recover", "R-2", "--received", "--amount", "1,000.50", "--value-date", "2025-04-01"]
+    )
+    assert paid_back.exit_code == 0, paid_back.output
+    owed = rent - 100050
+    assert (
+        f"R-2: 1000.50 CNY paid back on 2025-04-01 (recorded); still owed back {owed // 100}.{owed % 100:02d} CNY"
+        in (" ".join(paid_back.output.split()))
+    )
+    too_much = runner.invoke(
+        app, ["recover", "R-2", "--received", "--amount", "100000000", "--value-date", "2025-04-02"]
+    )
+    assert too_much.exit_code == 2 and "still owed back" in too_much.output and "Traceback" not in too_much.output
+    exported = runner.invoke(app, ["export", "recoveries", "--out", str(tmp_path / "r.csv")])
+    assert exported.exit_code == 0, exported.output
+    [row] = list(csv.DictReader((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()))
+    assert row == {
+        "application_id": "R-2", "recipient_uscc": E2, "document_ref": "闵经委〔2025〕3号", "approved_by": "区经委",
+        "reason": "审计发现虚报", "cancelled": row["cancelled"], "claimed": f"{rent // 100}.{rent % 100:02d}",
+        "received": "1000.50", "outstanding": f"{owed // 100}.{owed % 100:02d}",
+    }  # fmt: skip
+    verified = runner.invoke(app, ["ledger", "verify"])
+    assert verified.exit_code == 0, verified.output

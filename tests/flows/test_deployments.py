@@ -15,7 +15,15 @@ def test_every_deployment_loads_with_its_schedule_and_limit() -> None:
         "what-if",
         "payment-file",
         "bank-reconciliation",
+        "recovery",
+        "recovery-receipt",
     }
+    recovery, receipt = deployments.pop("recovery"), deployments.pop("recovery-receipt")
+    assert recovery.schedules == [] and receipt.schedules == []
+    assert set(recovery._parameter_openapi_schema.properties) == {
+        "application_id", "document_ref", "approved_by", "reason", "on", "amount_fen"
+    }  # fmt: skip
+    assert set(receipt._parameter_openapi_schema.properties) == {"application_id", "amount_fen", "value_date"}
     payment_file, reconciliation = deployments.pop("payment-file"), deployments.pop("bank-reconciliation")
     assert payment_file.schedules == [] and reconciliation.schedules == []  # run from the UI with parameters
     assert set(payment_file._parameter_openapi_schema.properties) == {"year", "on", "out"}
