@@ -232,26 +232,66 @@ RECOVERY_COLUMNS = [
 """The recoveries export (CONTRACT.md 'recoveries export'); amounts in CNY with two decimals."""
 
 
-def recovery_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """One row per revoked award: what was cancelled, claimed back, received, and is still owed back."""
+@dataclass(frozen=True)
+class RecoveryFigures:
+    """A revoked award's figures in fen."""
+
+    application_id: str
+    recipient_uscc: str
+    document_ref: str
+    approved_by: str
+    reason: str
+    cancelled_fen: int
+    claimed_fen: int
+    received_fen: int
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.claimed_fen - self.received_fen
+
+
+def recovery_figures(session: Session, through_seq: int | None = None) -> list[RecoveryFigures]:
+    """Per revoked award (among the entries up to ``through_seq``, when given): what was cancelled, claimed back
+    and received, in the order they were revoked."""
     sums: dict[tuple[str | None, str], int] = {}
     query = (
         select(LedgerTransaction.application_id, LedgerTransaction.kind, LedgerTransaction.amount_fen)
         .join(Recovery, Recovery.application_id == LedgerTransaction.application_id)
-        .where(LedgerTransaction.kind.in_([CANCEL, CLAIM, RECEIPT]))
+        .where(LedgerTransaction.kind.in_([CANCEL, CLAIM, RECEIPT, WITHHOLD, RETAIN]))
     )
+    if through_seq is not None:
+        query = query.where(LedgerTransaction.seq <= through_seq)
     for app, kind, fen in session.execute(query):
         sums[(app, kind)] = sums.get((app, kind), 0) + fen
-    for r in session.execute(select(Recovery).order_by(Recovery.id)).scalars():
-        claimed, received = sums.get((r.application_id, CLAIM), 0), sums.get((r.application_id, RECEIPT), 0)
+    revoked = {app for app, _ in sums}
+    return [
+        RecoveryFigures(
+            r.application_id,
+            r.recipient_uscc,
+            r.document_ref,
+            r.approved_by,
+            r.reason,
+            sums.get((r.application_id, CANCEL), 0),
+            sums.get((r.application_id, CLAIM), 0),
+            sums.get((r.application_id, RECEIPT), 0),
+        )
+        for r in session.execute(select(Recovery).order_by(Recovery.id)).scalars()
+        if through_seq is None or r.application_id in revoked
+    ]
+
+
+def recovery_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """One row per revoked award (``RECOVERY_COLUMNS``): what was cancelled, claimed back, received, and is still
+    owed back."""
+    for r in recovery_figures(session):
         yield {
             "application_id": r.application_id,
             "recipient_uscc": r.recipient_uscc,
             "document_ref": r.document_ref,
             "approved_by": r.approved_by,
             "reason": r.reason,
-            "cancelled": cny_of_fen(sums.get((r.application_id, CANCEL), 0)),
-            "claimed": cny_of_fen(claimed),
-            "received": cny_of_fen(received),
-            "outstanding": cny_of_fen(claimed - received),
+            "cancelled": cny_of_fen(r.cancelled_fen),
+            "claimed": cny_of_fen(r.claimed_fen),
+            "received": cny_of_fen(r.received_fen),
+            "outstanding": cny_of_fen(r.outstanding_fen),
         }

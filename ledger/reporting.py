@@ -24,6 +24,7 @@ from core.errors import LedgerError
 from ledger.forecast import ForfeitedShare, forfeited_shares, unsettled_commitments
 from ledger.models import Cycle, DecisionRecord, LedgerTransaction, TransactionKind
 from ledger.posting import GENESIS_HASH, chain_head
+from ledger.recoveries import RecoveryFigures, recovery_figures
 
 KIND_NAMES = {
     TransactionKind.COMMITMENT.value: "committed",
@@ -66,6 +67,8 @@ class ReportFigures:
     """clause → due year ≤ the report year → fen committed and not settled as of the cut (suspended, or not yet
     paid when the report is provisional)."""
     forfeited: list[ForfeitedShare] = field(default_factory=list)
+    recoveries: list[RecoveryFigures] = field(default_factory=list)
+    """The awards revoked within the cut: cancelled, claimed back, received."""
     """Per clause, what fell due in the cycles up to the year (paid + forfeited) and the share forfeited, as of the
     cut (``ledger.forecast.forfeited_shares``)."""
 
@@ -104,6 +107,7 @@ def report_figures(session: Session, year: int) -> ReportFigures:
         into = figures.still_due if owed.due_year > year else figures.unsettled_by_year
         into.setdefault(owed.clause, {})[owed.due_year] = owed.fen
     figures.forfeited = forfeited_shares(session, cut.through_seq, through_year=year)
+    figures.recoveries = recovery_figures(session, cut.through_seq)
     return figures
 
 

@@ -38,6 +38,8 @@ BAR_COLOURS = {
     "awarded": "#f28e2b",
     "due": "#76b7b2",
     "fell due": "#9c755f",
+    "claimed": "#b07aa1",
+    "recovered": "#59a14f",
 }
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei","Microsoft YaHei","PingFang SC",
@@ -163,7 +165,7 @@ AMOUNT = Column("amount", "金额", "Amount", "fen")
 
 
 def listings(figures: ReportFigures) -> list[Listing]:
-    """The report's five tables, in the order of the page."""
+    """The report's tables, in the order of the page."""
     y = figures.year
 
     def per_due_year(per_clause: dict[str, dict[int, int]]) -> list[list[str | int]]:
@@ -209,6 +211,23 @@ def listings(figures: ReportFigures) -> list[Listing]:
             per_due_year(figures.still_due),
         ),
         _forfeited_share(figures),
+        Listing(
+            "recoveries",
+            f"截至{y}年撤销的资助及追回",
+            f"Awards revoked, claimed back and recovered, up to {y}",
+            [
+                Column("application_id", "申请编号", "Application"),
+                Column("document_ref", "文号", "Document"),
+                Column("cancelled", "已取消", "Cancelled", "fen"),
+                Column("claimed", "应追回", "Claimed back", "fen"),
+                Column("received", "已追回", "Recovered", "fen"),
+                Column("outstanding", "尚欠", "Still owed back", "fen"),
+            ],
+            [
+                [r.application_id, r.document_ref, r.cancelled_fen, r.claimed_fen, r.received_fen, r.outstanding_fen]
+                for r in figures.recoveries
+            ],
+        ),
     ]
 
 
@@ -258,6 +277,11 @@ def _charts(figures: ReportFigures) -> list[Callable[[], str]]:
             "forfeited of what fell due",
             [(_label(f.clause), {"fell due": f.fell_due_fen, "forfeited": f.forfeited_fen}) for f in figures.forfeited],
             ["fell due", "forfeited"],
+        ),
+        lambda: _bars(
+            "claimed back and recovered",
+            [(r.application_id, {"claimed": r.claimed_fen, "recovered": r.received_fen}) for r in figures.recoveries],
+            ["claimed", "recovered"],
         ),
     ]
 

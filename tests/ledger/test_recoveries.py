@@ -17,6 +17,7 @@ from core.errors import SubsidyError
 from ledger.exports import payment_rows
 from ledger.queries import load_decision
 from ledger.recoveries import recovery_rows
+from ledger.reporting import report_figures
 from ledger.verify import ledger_balances, verify_ledger
 from rules.params import default_parameters
 from tasks import bank_round
@@ -98,6 +99,13 @@ def test_a_revocation_cancels_withholds_and_claims_back_once(paid_2024: Engine, 
         "received": yuan[0], "outstanding": "0.00",
     }  # fmt: skip
     assert (rows["P-3"]["cancelled"], rows["P-3"]["claimed"]) == ("0.00", "0.00")
+    with Session(engine) as s:
+        revoked = {r.application_id: r for r in report_figures(s, 2025).recoveries}  # the yearly report's listing
+    assert (revoked["R-2"].cancelled_fen, revoked["R-2"].claimed_fen, revoked["R-2"].received_fen) == (
+        rent[1] + rent[2],
+        rent[0],
+        0,
+    )  # the report stands where the 2025 cycle left the ledger: the money was paid back after it
     assert paid_rows[("R-2", 1)]["bank_status"] == "cleared"  # the bank did pay it; the claim is the ledger's
     explained = load_decision(engine, "R-2")
     assert explained is not None

@@ -140,7 +140,8 @@ def test_every_total_row_is_the_sum_of_its_rows_and_the_summary_balances(engine:
     # No award was decided in 2025: that section says so and draws no chart; the other four each have rows or not.
     awards = page.split("<h2>")[2]
     assert "Awards decided in 2025" in awards and '<p class="none">无 / none</p>' in awards and "<svg" not in awards
-    assert page.count("<svg") == 3 and page.count("无 / none") == 2  # by year, still due, fell due; awards, not settled
+    assert page.count("<svg") == 3 and page.count("无 / none") == 3  # by year, still due, fell due; awards,
+    # not settled, recoveries
 
 
 def test_before_its_cycle_the_report_is_provisional_and_leaves_nothing_out(engine: Engine, tmp_path: Path) -> None:
@@ -189,7 +190,7 @@ def test_the_cli_entry_writes_the_report_without_prefect_and_masks_the_password(
     assert paths["pdf_not_written"].startswith("no Chromium on PATH") and "pdf" not in paths
     page = Path(paths["report"]).read_text(encoding="utf-8")
     assert "s3cret" not in page and ("postgres:***@" in page or db_url.startswith("sqlite"))
-    assert "PROVISIONAL" in page and page.count("无 / none") == 5 and "<svg" not in page  # an empty ledger
+    assert "PROVISIONAL" in page and page.count("无 / none") == 6 and "<svg" not in page  # an empty ledger
 
 
 def test_a_cycle_whose_chain_head_is_not_in_the_ledger_is_refused_naming_it(engine: Engine) -> None:
