@@ -78,8 +78,8 @@ def verify_ledger(
         f"{len(batches)} journal batch(es) holding each entry exactly once",
         "every commitment an installment of an approved decision within its award, every settlement one unreversed "
         "installment due by its cycle (same recipient and amount), every bank transfer (issue, reissue, clear, bounce) "
-        "the next step of its installment's money after the entry it follows, every approved award equal to its "
-        "commitments",
+        "and every recovery step (withhold, retain, claim, receipt) the next step of its installment's money after the "
+        "entry it follows, every approved award equal to its commitments",
         f"{applications} applications' inputs, each giving the hash stored with it at intake",
     ]
     if given:
