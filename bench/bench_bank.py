@@ -41,13 +41,14 @@ def accounts_of(apps: Path, out: Path) -> Path:
 def bank_return(payment_file: Path, out: Path) -> None:
     """Every line paid but one in a hundred, returned."""
     with open(payment_file, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))[3:]
+        lines = list(csv.DictReader(f))
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["reference", "amount", "status", "value_date", "reason"])
-        for n, row in enumerate(rows):
+        for n, line in enumerate(lines):
             returned = n % 100 == 0
-            writer.writerow([row[0], row[6], "failed" if returned else "success", "2024-12-15", "账户冻结" * returned])
+            status = "failed" if returned else "success"
+            writer.writerow([line["reference"], line["amount"], status, "2024-12-15", "账户冻结" * returned])
 
 
 def measure(n: int, backend: str, seed: int, subsidy: str, base_env: dict[str, str]) -> None:
@@ -79,10 +80,10 @@ def measure(n: int, backend: str, seed: int, subsidy: str, base_env: dict[str, s
 
 
 def lines_of(file: Path) -> int:
-    """The lines of a payment file or the rows of a return file."""
+    """The lines of a payment file or the rows of a return file (without the header)."""
     with open(file, encoding="utf-8-sig", newline="") as f:
         rows = sum(1 for _ in csv.reader(f))
-    return rows - (3 if file.name.startswith(("pf", "again")) else 1)
+    return rows - 1  # the header
 
 
 def main() -> None:

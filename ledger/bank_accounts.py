@@ -21,17 +21,22 @@ def comparable_name(name: str) -> str:
 
 
 def names_given(session: Session, usccs: Iterable[str]) -> dict[str, set[str]]:
-    """The enterprise names each recipient's applications give."""
+    """The enterprise names each recipient's applications give: looked up a thousand recipients at a time, or, for
+    more (a payment file of a whole year), read in one pass over the applications (their ``uscc`` has no index)."""
     wanted = sorted(set(usccs))
     names: dict[str, set[str]] = {}
     applications = ApplicationRecord.__table__.c
-    for start in range(0, len(wanted), 1000):
-        for uscc, name in session.execute(
-            select(applications.uscc, applications.name)
-            .where(applications.uscc.in_(wanted[start : start + 1000]))
-            .distinct()
-        ):
-            names.setdefault(uscc, set()).add(name)
+    pairs = select(applications.uscc, applications.name).distinct()
+    chunks = (
+        [pairs]
+        if len(wanted) > 1000
+        else [pairs.where(applications.uscc.in_(wanted[start : start + 1000])) for start in range(0, len(wanted), 1000)]
+    )
+    keep = set(wanted)
+    for query in chunks:
+        for uscc, name in session.execute(query):
+            if uscc in keep:
+                names.setdefault(uscc, set()).add(name)
     return names
 
 

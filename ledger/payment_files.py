@@ -229,16 +229,23 @@ def stored_file(session: Session, file_id: int) -> IssuedFile:
         file_format=record.file_format,
     )
     issued.held = [Held(**h) for h in record.held]
-    for line in lines.scalars():
-        keys = session.execute(
-            select(LedgerTransaction.application_id, LedgerTransaction.installment, LedgerTransaction.kind)
-            .where(LedgerTransaction.seq.between(line.first_seq, line.last_seq))
-            .order_by(LedgerTransaction.seq)
-        ).all()
-        issued.reissued += sum(kind == REISSUE for _, _, kind in keys)
-        settlements = tuple(f"settlement/{app}/{k}" for app, k, _ in keys)
-        stored = (line.reference, line.payee_uscc, line.payee_name, line.bank_name, line.account_no)
-        issued.lines.append(Line(*stored, line.amount_fen, line.purpose, settlements))
+    stored = list(lines.scalars())
+    if not stored:
+        return issued
+    entry = LedgerTransaction.__table__.c
+    span = entry.seq.between(stored[0].first_seq, max(line.last_seq for line in stored))
+    keys = {  # the file's issue entries, read at once: its lines' entries are consecutive
+        seq: (app, k, kind)
+        for seq, app, k, kind in session.execute(
+            select(entry.seq, entry.application_id, entry.installment, entry.kind).where(span)
+        )
+    }
+    for line in stored:
+        own = [keys[seq] for seq in range(line.first_seq, line.last_seq + 1)]
+        issued.reissued += sum(kind == REISSUE for _, _, kind in own)
+        settlements = tuple(f"settlement/{app}/{k}" for app, k, _ in own)
+        named = (line.reference, line.payee_uscc, line.payee_name, line.bank_name, line.account_no)
+        issued.lines.append(Line(*named, line.amount_fen, line.purpose, settlements))
     return issued
 
 
