@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ledger import posting
 from ledger.accounts import BOUNCE, CLEAR, ISSUE, PAYMENT, REISSUE
 from ledger.bank_accounts import accounts_in_force, name_flag, names_given
+from ledger.bulk import bulk_insert_tuples
 from ledger.models import LedgerTransaction, PaymentFile, PaymentLine, now_utc
 
 
@@ -172,7 +173,7 @@ def issue_payment_file(session: Session, year: int, on: date, render: Render, fi
             settlements,
         )
         issued.lines.append(line)
-        rows.append(PaymentLine(file_id=file_id, **_line_columns(line), first_seq=seq + 1, last_seq=seq + len(entries)))
+        rows.append((file_id, *_line_columns(line).values(), seq + 1, seq + len(entries)))
         seq += len(entries)
         for followed, kind, app, k, clause, fy, recipient, fen in entries:
             issued.reissued += kind == BOUNCE
@@ -195,13 +196,17 @@ def issue_payment_file(session: Session, year: int, on: date, render: Render, fi
     )
     session.flush()
     posting.post_columns(session, columns, source=f"payment-file:{file_id}", known_new=True)
-    session.add_all(rows)
+    bulk_insert_tuples(session, PaymentLine.__table__, LINE_INSERT, rows)
     return issued
 
 
+LINE_COLUMNS = ("reference", "payee_uscc", "payee_name", "bank_name", "account_no", "amount_fen", "purpose")
+LINE_INSERT = ("file_id", *LINE_COLUMNS, "first_seq", "last_seq")
+"""The columns of a stored payment line, in the order ``issue_payment_file`` builds its rows."""
+
+
 def _line_columns(line: Line) -> dict[str, Any]:
-    names = ("reference", "payee_uscc", "payee_name", "bank_name", "account_no", "amount_fen", "purpose")
-    return {name: getattr(line, name) for name in names}
+    return {name: getattr(line, name) for name in LINE_COLUMNS}
 
 
 def held_row(h: Held) -> dict[str, Any]:
