@@ -190,3 +190,19 @@ def drop_trigger_statements(dialect: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS ledger_{name}_matches"
         for name in ("commitment", "settlement", "reversal", *TRAIL_STEPS, "kind")
     ]
+
+
+ENTRY_LABEL = "n.kind || ' ' || COALESCE(n.application_id, '') || '/' || COALESCE(CAST(n.installment AS VARCHAR), '')"
+"""How PostgreSQL's trigger names an entry it refuses (SQL over the new row ``n``)."""
+
+
+def posted_once_and_triggers(dialect: str, posted_once: str) -> list[str]:
+    """The statements that rebuild the unique index behind the business keys on ``posted_once`` and the insert
+    triggers (``trigger_statements``): what a migration adding kinds of entry runs, up and down."""
+    return [
+        "DROP INDEX ux_ledger_posted_once",
+        "CREATE UNIQUE INDEX ux_ledger_posted_once ON ledger_transactions "
+        f"(application_id, installment, {posted_once})",
+        *drop_trigger_statements(dialect),
+        *trigger_statements(dialect, ENTRY_LABEL if dialect == "postgresql" else ""),
+    ]

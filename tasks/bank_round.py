@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core.errors import InputFileError
-from ledger import posting
-from ledger.anchors import append_anchor
 from ledger.bank_files import rendered, write_payment_file
 from ledger.bank_returns import Reconciled, ReturnRow, reconcile
-from ledger.db import refresh_statistics, run_transaction
+from ledger.db import refresh_statistics
 from ledger.inbox_files import store_inbox_files
 from ledger.payment_files import IssuedFile, issue_payment_file, latest_file_id, stored_file
+from tasks.anchored import anchored_run
 from validations.files import validated_file
 from validations.readers import read_file_bytes
 from validations.schemas import BANK_STATUSES
@@ -48,18 +48,18 @@ class BankFile:
 
 def issue(engine: Engine, year: int, on: date, file_format: str = "csv") -> IssuedFile:
     """Step 1 of a payment file: issued once, its SHA-256 that of its bytes in ``file_format`` (see the module)."""
-    with run_transaction(engine) as session:
+
+    def step(session: Session) -> IssuedFile:
         issued = issue_payment_file(session, year, on, lambda f: rendered(f, file_format), file_format)
-        if not issued.file_id:
-            latest = latest_file_id(session, year)
-            if latest is not None:
-                held = issued.held
-                issued = stored_file(session, latest)
-                issued.held = held  # who is held now, not when that file was issued
-        elif issued.new:
-            seq, head = posting.chain_head(session)
+        latest = None if issued.file_id else latest_file_id(session, year)
+        if latest is None:
+            return issued
+        written = stored_file(session, latest)
+        written.held = issued.held  # who is held now, not when that file was issued
+        return written
+
+    issued = anchored_run(engine, step, lambda i: f"payment-file:{i.file_id}" if i.new else None)
     if issued.new:
-        append_anchor(engine, seq, head, f"payment-file:{issued.file_id}")
         refresh_statistics(engine, {"ledger_transactions": sum(len(x.settlements) for x in issued.lines)})
     return issued
 
@@ -109,10 +109,10 @@ def post_outcomes(
 ) -> Reconciled:
     """Step 2 of reconciliation: all of the file's outcomes posted in one transaction, or none; with ``inbox``, the
     inbox's record of the file in the same transaction."""
-    with run_transaction(engine) as session:
+
+    def step(session: Session) -> Reconciled:
         result = reconcile(session, file, checksum, rows)
         store_inbox_files(session, None, inbox or [])
-        seq, head = posting.chain_head(session)
-    if result.return_id:
-        append_anchor(engine, seq, head, f"bank-return:{result.return_id}")
-    return result
+        return result
+
+    return anchored_run(engine, step, lambda r: f"bank-return:{r.return_id}" if r.return_id else None)

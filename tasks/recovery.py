@@ -11,11 +11,10 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from core.shown import markdown
-from ledger import posting
-from ledger.anchors import append_anchor
-from ledger.db import get_engine, run_transaction
+from ledger.db import get_engine
 from ledger.recoveries import Receipt, Revocation, receive, revoke
 from rules.money import cny_of_fen
+from tasks.anchored import anchored_run
 from tasks.retry import RETRY_DELAYS, transient_database_error
 
 
@@ -23,22 +22,20 @@ def revoke_in_ledger(
     engine: Engine, application_id: str, document_ref: str, approved_by: str, reason: str, on: date, fen: int | None
 ) -> Revocation:
     """``ledger.recoveries.revoke`` in its own run transaction; the chain head kept outside the database."""
-    with run_transaction(engine) as session:
-        done = revoke(session, application_id, document_ref, approved_by, reason, on, fen)
-        seq, head = posting.chain_head(session)
-    if done.new:
-        append_anchor(engine, seq, head, f"recovery:{application_id}"[:64])
-    return done
+    return anchored_run(
+        engine,
+        lambda session: revoke(session, application_id, document_ref, approved_by, reason, on, fen),
+        lambda done: f"recovery:{application_id}" if done.new else None,
+    )
 
 
 def receive_in_ledger(engine: Engine, application_id: str, fen: int, value_date: date) -> Receipt:
     """``ledger.recoveries.receive`` in its own run transaction; the chain head kept outside the database."""
-    with run_transaction(engine) as session:
-        done = receive(session, application_id, fen, value_date)
-        seq, head = posting.chain_head(session)
-    if done.new:
-        append_anchor(engine, seq, head, f"receipt:{application_id}"[:64])
-    return done
+    return anchored_run(
+        engine,
+        lambda session: receive(session, application_id, fen, value_date),
+        lambda done: f"receipt:{application_id}" if done.new else None,
+    )
 
 
 @task(

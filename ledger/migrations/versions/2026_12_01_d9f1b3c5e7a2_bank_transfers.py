@@ -15,26 +15,12 @@ import sqlalchemy as sa
 from alembic import op
 
 from ledger.accounts import BANK_TRANSFERS, POSTED_ONCE, POSTED_ONCE_BEFORE_TRANSFERS
-from ledger.invariants import drop_trigger_statements, trigger_statements
+from ledger.invariants import posted_once_and_triggers
 
 revision = "d9f1b3c5e7a2"
 down_revision = "c5e7a9b1d3f2"
 branch_labels = None
 depends_on = None
-
-_LABEL = "n.kind || ' ' || COALESCE(n.application_id, '') || '/' || COALESCE(CAST(n.installment AS VARCHAR), '')"
-
-
-def _posted_once(expression: str) -> list[str]:
-    return [
-        "DROP INDEX ux_ledger_posted_once",
-        f"CREATE UNIQUE INDEX ux_ledger_posted_once ON ledger_transactions (application_id, installment, {expression})",
-    ]
-
-
-def _triggers_again() -> list[str]:
-    dialect = op.get_bind().dialect.name
-    return [*drop_trigger_statements(dialect), *trigger_statements(dialect, _LABEL if dialect == "postgresql" else "")]
 
 
 def upgrade() -> None:
@@ -81,7 +67,7 @@ def upgrade() -> None:
         sa.Column("reported", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    for statement in [*_posted_once(POSTED_ONCE), *_triggers_again()]:
+    for statement in posted_once_and_triggers(op.get_bind().dialect.name, POSTED_ONCE):
         op.execute(statement)
 
 
@@ -92,7 +78,7 @@ def downgrade() -> None:
         raise RuntimeError(
             "the ledger holds bank transfers, which the earlier schema cannot hold; the downgrade changes nothing"
         )
-    for statement in [*_posted_once(POSTED_ONCE_BEFORE_TRANSFERS), *_triggers_again()]:
+    for statement in posted_once_and_triggers(op.get_bind().dialect.name, POSTED_ONCE_BEFORE_TRANSFERS):
         op.execute(statement)
     op.drop_table("bank_returns")
     op.drop_index("ix_payment_lines_file_id", table_name="payment_lines")

@@ -15,26 +15,12 @@ import sqlalchemy as sa
 from alembic import op
 
 from ledger.accounts import POSTED_ONCE, POSTED_ONCE_BEFORE_RECOVERIES, RECOVERY_STEPS
-from ledger.invariants import drop_trigger_statements, trigger_statements
+from ledger.invariants import posted_once_and_triggers
 
 revision = "f2a4c6e8b0d3"
 down_revision = "d9f1b3c5e7a2"
 branch_labels = None
 depends_on = None
-
-_LABEL = "n.kind || ' ' || COALESCE(n.application_id, '') || '/' || COALESCE(CAST(n.installment AS VARCHAR), '')"
-
-
-def _posted_once(expression: str) -> list[str]:
-    return [
-        "DROP INDEX ux_ledger_posted_once",
-        f"CREATE UNIQUE INDEX ux_ledger_posted_once ON ledger_transactions (application_id, installment, {expression})",
-    ]
-
-
-def _triggers_again() -> list[str]:
-    dialect = op.get_bind().dialect.name
-    return [*drop_trigger_statements(dialect), *trigger_statements(dialect, _LABEL if dialect == "postgresql" else "")]
 
 
 def upgrade() -> None:
@@ -51,7 +37,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("application_id"),
     )
-    for statement in [*_posted_once(POSTED_ONCE), *_triggers_again()]:
+    for statement in posted_once_and_triggers(op.get_bind().dialect.name, POSTED_ONCE):
         op.execute(statement)
 
 
@@ -62,6 +48,6 @@ def downgrade() -> None:
         raise RuntimeError(
             "the ledger holds recoveries, which the earlier schema cannot hold; the downgrade changes nothing"
         )
-    for statement in [*_posted_once(POSTED_ONCE_BEFORE_RECOVERIES), *_triggers_again()]:
+    for statement in posted_once_and_triggers(op.get_bind().dialect.name, POSTED_ONCE_BEFORE_RECOVERIES):
         op.execute(statement)
     op.drop_table("recoveries")
